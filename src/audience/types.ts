@@ -1,0 +1,69 @@
+import type { Diagnostic } from "../core/diagnostics.js";
+import type {
+  MergeVariableColumnMapping,
+  OptionalAddressColumnMapping,
+  RequiredAddressColumnMapping,
+  UploadMetadata,
+} from "../lob/wire.js";
+
+/** The upload's column mappings: which CSV header feeds which Lob field. Values are header names. */
+export interface AudienceMapping {
+  readonly requiredAddressColumnMapping: RequiredAddressColumnMapping;
+  readonly optionalAddressColumnMapping: OptionalAddressColumnMapping;
+  readonly mergeVariableColumnMapping: MergeVariableColumnMapping;
+  readonly metadata: UploadMetadata;
+}
+
+/**
+ * Why a row fails Lob's per-row rules. Stable codes; the text shown to people comes from
+ * `describeRowFailure` in audience/rules.ts and never includes the cell value.
+ */
+export type RowFailureCode =
+  | "name_missing"
+  | "name_too_long"
+  | "address_line1_missing"
+  | "address_line1_too_long"
+  | "address_line2_too_long"
+  | "address_city_missing"
+  | "address_city_too_long"
+  | "address_state_missing"
+  | "address_state_invalid"
+  | "address_zip_missing"
+  | "address_zip_invalid"
+  | "company_too_long"
+  | "address_country_invalid"
+  | "merge_variable_empty"
+  | "column_count";
+
+export interface RowFailure {
+  readonly code: RowFailureCode;
+  /** The CSV header name concerned (never the value). */
+  readonly column: string;
+}
+
+export interface FailureGroup {
+  readonly code: RowFailureCode;
+  readonly column: string;
+  /** Human text without any cell value, e.g. "address_zip (column 'zip_code') is not 12345 or 12345-6789". */
+  readonly reason: string;
+  readonly count: number;
+  /** The first few failing row numbers, ascending (data rows, 1-based, header not counted). */
+  readonly firstRows: readonly number[];
+}
+
+export interface PreflightReport {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Header names (column names are not personal data). */
+  readonly header: readonly string[];
+  /** Data rows (header excluded). */
+  readonly totalRows: number;
+  readonly passingRows: number;
+  readonly failingRows: number;
+  readonly failures: readonly FailureGroup[];
+  /** Rows whose normalised name+address repeats an earlier row. */
+  readonly duplicates: { readonly count: number; readonly firstRows: readonly number[] };
+  /** Structural problems (errors) and row-level summaries (warnings), ready to print. */
+  readonly diagnostics: readonly Diagnostic[];
+}

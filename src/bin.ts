@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { runCli } from "./cli/run.js";
+
+// The only place that touches process.exitCode: everything below returns a number.
+const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+runCli({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  interactive,
+  color: Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`Internal error (this is a bug in campaignctl): ${String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

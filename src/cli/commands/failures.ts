@@ -1,0 +1,16 @@
+import { CampaignctlError } from "../../core/errors.js";
+import type { CommandSpec } from "../context.js";
+
+// Placeholder until the command lands; replaced by its real implementation.
+export const command: CommandSpec = {
+  name: "failures",
+  summary: "(not available yet)",
+  usage: "campaignctl failures",
+  options: {},
+  allowPositionals: true,
+  run() {
+    return Promise.reject(
+      new CampaignctlError({ code: "USAGE", message: "'failures' is not available in this build yet" }),
+    );
+  },
+};

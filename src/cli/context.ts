@@ -1,0 +1,48 @@
+import type { Writable } from "node:stream";
+
+/** Everything a command may touch from the outside world, passed in so tests can fake it. */
+export interface CliContext {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Results go here (plans, JSON, reports). */
+  readonly stdout: Writable;
+  /** Human chatter goes here (progress, warnings, prompts). */
+  readonly stderr: Writable;
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** True when both stdin and stderr are terminals: only then may we prompt. */
+  readonly interactive: boolean;
+  /** Colour allowed on stderr/stdout (TTY and no NO_COLOR). */
+  readonly color: boolean;
+}
+
+/** Process exit codes. 2 is used only by `plan --detailed-exitcode` ("changes present"). */
+export const EXIT = { ok: 0, error: 1, changes: 2, internal: 3 } as const;
+
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly multiple?: boolean;
+  readonly default?: string | boolean;
+  /** One line for `help COMMAND`; name the value in ALLCAPS, e.g. "--format FORMAT". */
+  readonly description: string;
+  readonly valueName?: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  /** e.g. "campaignctl validate [PATH...] [--format text|json|github]" */
+  readonly usage: string;
+  /** Longer text shown by `help COMMAND` after the usage. */
+  readonly details?: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly allowPositionals: boolean;
+  run(
+    args: {
+      readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+      readonly positionals: readonly string[];
+    },
+    ctx: CliContext,
+  ): Promise<number>;
+}

@@ -1,0 +1,151 @@
+import { parseArgs } from "node:util";
+import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
+import { redactSecrets } from "../core/redact.js";
+import { packageVersion } from "../package-info.js";
+import { COMMANDS } from "./commands/index.js";
+import type { CliContext, CommandSpec } from "./context.js";
+import { EXIT } from "./context.js";
+
+/**
+ * Parse argv, dispatch to a command, and turn every failure into a message and an exit code.
+ * Never lets a stack trace reach the user: a CampaignctlError is expected and shown with its hint;
+ * anything else is a bug and says so (exit 3), still without a stack unless CAMPAIGNCTL_DEBUG=1.
+ */
+export async function runCli(ctx: CliContext): Promise<number> {
+  const [first, ...rest] = ctx.argv;
+  try {
+    if (first === undefined || first === "--help" || first === "-h") {
+      ctx.stdout.write(globalHelp());
+      return first === undefined ? EXIT.error : EXIT.ok;
+    }
+    if (first === "--version" || first === "-v" || first === "version") {
+      ctx.stdout.write(`campaignctl ${packageVersion()}\n`);
+      return EXIT.ok;
+    }
+    if (first === "help") {
+      const topic = rest[0];
+      if (topic === undefined) {
+        ctx.stdout.write(globalHelp());
+        return EXIT.ok;
+      }
+      const command = await loadCommand(topic);
+      ctx.stdout.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    const command = await loadCommand(first);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      ctx.stdout.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    const parsed = parseCommandArgs(command, rest);
+    return await command.run(parsed, ctx);
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}
+
+async function loadCommand(name: string): Promise<CommandSpec> {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `unknown command '${name}'`,
+      hint: `run 'campaignctl --help' to see the commands (${Object.keys(COMMANDS).join(", ")})`,
+    });
+  }
+  return entry.load();
+}
+
+function parseCommandArgs(command: CommandSpec, args: readonly string[]) {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(command.options)) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      allowPositionals: command.allowPositionals,
+      strict: true,
+    });
+    const withDefaults = { ...values } as Record<string, string | boolean | string[] | undefined>;
+    for (const [name, spec] of Object.entries(command.options)) {
+      if (withDefaults[name] === undefined && spec.default !== undefined) withDefaults[name] = spec.default;
+    }
+    return { values: withDefaults, positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: message.replace(/^TypeError \[[A-Z_]+\]: /, ""),
+      hint: `run 'campaignctl help ${command.name}' for its options`,
+    });
+  }
+}
+
+export function reportError(error: unknown, ctx: CliContext): number {
+  const secrets = [ctx.env.LOB_API_KEY ?? ""].filter((s) => s.length > 0);
+  if (isCampaignctlError(error)) {
+    const lines = [`Error: ${error.message}`];
+    if (error.hint) lines.push(`  hint: ${error.hint}`);
+    ctx.stderr.write(redactSecrets(`${lines.join("\n")}\n`, secrets));
+    return EXIT.error;
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const lines = [
+    `Internal error (this is a bug in campaignctl): ${detail}`,
+    "  hint: please report it with the command you ran; nothing was sent on your behalf after this point",
+  ];
+  if (ctx.env.CAMPAIGNCTL_DEBUG === "1" && error instanceof Error && error.stack) lines.push(error.stack);
+  ctx.stderr.write(redactSecrets(`${lines.join("\n")}\n`, secrets));
+  return EXIT.internal;
+}
+
+function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "campaignctl: infrastructure-as-code for Lob direct-mail campaigns",
+    "",
+    "Usage: campaignctl <command> [options]",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Global:",
+    "  --help, -h     show help (also: campaignctl help <command>)",
+    "  --version, -v  print the version",
+    "",
+    "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1).",
+    "Exit codes: 0 ok, 1 error or invalid input, 2 changes present (plan --detailed-exitcode), 3 internal error.",
+    "",
+  ].join("\n");
+}
+
+export function commandHelp(command: CommandSpec): string {
+  const optionRows = Object.entries(command.options).map(([name, spec]) => {
+    const flag = `--${name}${spec.type === "string" ? ` ${spec.valueName ?? "VALUE"}` : ""}`;
+    const short = spec.short ? `-${spec.short}, ` : "";
+    return [
+      `${short}${flag}`,
+      spec.description +
+        (spec.default !== undefined && spec.type === "string" ? ` (default ${String(spec.default)})` : ""),
+    ];
+  });
+  const width = Math.max(0, ...optionRows.map(([f]) => f!.length));
+  return [
+    `Usage: ${command.usage}`,
+    "",
+    command.summary,
+    ...(command.details ? ["", command.details.trimEnd()] : []),
+    "",
+    "Options:",
+    ...optionRows.map(([f, d]) => `  ${f!.padEnd(width)}  ${d}`),
+    `  ${"--help".padEnd(width)}  show this help`,
+    "",
+  ].join("\n");
+}

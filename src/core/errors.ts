@@ -1,0 +1,70 @@
+/**
+ * One error type for everything campaignctl reports on purpose. The `code` is stable (scripts and
+ * tests match on it), `source` says whose move it is, and `hint` names the next thing to do.
+ * Anything that is not a CampaignctlError reaching the CLI is a bug and is reported as such.
+ */
+export type ErrorSource = "user" | "remote" | "toolkit";
+
+export type ErrorCode =
+  // input
+  | "USAGE"
+  | "MANIFEST_INVALID"
+  | "MANIFEST_NOT_FOUND"
+  | "AUDIENCE_INVALID"
+  | "ENV_MISSING"
+  // state
+  | "STATE_LOCKED"
+  | "STATE_CORRUPT"
+  | "STATE_TARGET_MISMATCH"
+  | "STATE_WRITE_FAILED"
+  // remote
+  | "LOB_AUTH"
+  | "LOB_NOT_FOUND"
+  | "LOB_RATE_LIMITED"
+  | "LOB_VALIDATION"
+  | "LOB_SERVER"
+  | "LOB_NETWORK"
+  | "LOB_UNEXPECTED"
+  // engine
+  | "NO_API_KEY"
+  | "APPROVAL_REQUIRED"
+  | "APPROVAL_DECLINED"
+  | "SEND_BLOCKED"
+  | "CANCEL_WINDOW_CLOSED"
+  | "RECONCILE_AMBIGUOUS"
+  | "EXPORT_FAILED"
+  | "TIMEOUT"
+  // emulator
+  | "EMULATOR_START_FAILED"
+  | "INTERNAL";
+
+export interface ErrorDetails {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly source?: ErrorSource;
+  /** The next thing the user can do, ideally naming a command. */
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+export class CampaignctlError extends Error {
+  readonly code: ErrorCode;
+  readonly source: ErrorSource;
+  readonly hint: string | undefined;
+
+  constructor(details: ErrorDetails) {
+    super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "CampaignctlError";
+    this.code = details.code;
+    this.source = details.source ?? "user";
+    this.hint = details.hint;
+  }
+}
+
+export function isCampaignctlError(value: unknown): value is CampaignctlError {
+  return value instanceof CampaignctlError;
+}
+
+export function userError(code: ErrorCode, message: string, hint?: string): CampaignctlError {
+  return new CampaignctlError({ code, message, source: "user", hint });
+}

@@ -1,0 +1,68 @@
+import type { LobMode } from "../lob/wire.js";
+
+/**
+ * The state file: what campaignctl created in Lob and what it applied, per manifest key.
+ * It never holds an audience row or an API key. Written atomically after every apply step.
+ */
+export interface StateFile {
+  readonly version: 1;
+  /** Random id fixed when the state is first created; tags every campaign we create. */
+  readonly lineage: string;
+  /** Incremented on every write. */
+  readonly serial: number;
+  readonly target: StateTarget;
+  readonly campaigns: Readonly<Record<string, CampaignRecord>>;
+}
+
+export interface StateTarget {
+  /** API base URL, e.g. https://api.lob.com/v1 (the sandbox records "sandbox"). */
+  readonly apiUrl: string;
+  readonly mode: LobMode;
+}
+
+/** A create that was started; if its response was lost, the next run reconciles before retrying. */
+export interface PendingIntent {
+  readonly step: "campaign" | "creative" | "upload" | "file" | "send" | "delete";
+  /** ISO time the intent was recorded. */
+  readonly since: string;
+}
+
+export interface CampaignRecord {
+  readonly key: string;
+  readonly campaignId?: string;
+  readonly creativeId?: string;
+  readonly uploadId?: string;
+  /** The intent recorded before a create or send; cleared when it is known to have finished. */
+  readonly pending?: PendingIntent;
+  /** What was applied, as hashes and as plain (non-personal) values for diffs. */
+  readonly applied: AppliedRecord;
+  /** ISO time of the send, once sent. */
+  readonly sentAt?: string;
+  /** ISO time after which the campaign can no longer be cancelled. */
+  readonly cancelDeadline?: string;
+}
+
+export interface AppliedRecord {
+  /** Campaign fields as sent to Lob (minus our tags), for drift and diff. */
+  readonly campaign?: Readonly<Record<string, unknown>>;
+  /** Hash of the creative's create-only content (resource_type, details, artwork hashes). */
+  readonly creativeContentHash?: string;
+  /** The creative's updatable fields as applied (from, description, metadata). */
+  readonly creativeFields?: Readonly<Record<string, unknown>>;
+  /** Artwork field → sha256 of the local file, or the template id / URL. */
+  readonly artwork?: Readonly<Record<string, string>>;
+  /** Upload mappings as applied (header names only). */
+  readonly uploadMapping?: Readonly<Record<string, unknown>>;
+  /** sha256 of the audience file that was uploaded. */
+  readonly audienceSha256?: string;
+  /** Rows in that file. */
+  readonly audienceRows?: number;
+}
+
+export interface LockInfo {
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  /** ISO time the lock was taken. */
+  readonly since: string;
+}
