@@ -66,3 +66,36 @@ export interface LockInfo {
   /** ISO time the lock was taken. */
   readonly since: string;
 }
+
+/** A held lock on one state file. */
+export interface StateLock {
+  /** Path of the lock file (`<state path>.lock`). */
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Removes the lock file if it is still ours. Safe to call more than once. */
+  release(): Promise<void>;
+  /** Same as release(), for `process.on("exit")` handlers that cannot await. */
+  releaseSync(): void;
+  /** True while the lock file on disk is still the one we created (force-unlock may have removed it). */
+  isHeld(): Promise<boolean>;
+}
+
+export interface LockOptions {
+  /** How long to wait for another run's lock, in ms. Default 0: fail at once. */
+  readonly timeoutMs?: number;
+  /** Called when a lock left by a dead process on this host is taken over. */
+  readonly onStaleLock?: (info: LockInfo) => void;
+}
+
+/** Where the engine reads and writes state. The local file backend is `openStateStore`. */
+export interface StateStore {
+  readonly path: string;
+  /** The state on disk, validated; undefined when there is no state yet. */
+  read(): Promise<StateFile | undefined>;
+  /**
+   * Writes atomically, keeping the previous version as `<path>.backup`, and returns what was
+   * written (serial incremented). Requires holding this store's lock.
+   */
+  write(state: StateFile): Promise<StateFile>;
+  lock(command: string, opts?: LockOptions): Promise<StateLock>;
+}

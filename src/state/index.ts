@@ -1,0 +1,16 @@
+export { acquireLock, describeHolder, isProcessAlive, readLock, removeLock } from "./lock.js";
+export type { AcquireLockOptions, ExistingLock } from "./lock.js";
+export {
+  backupPathFor,
+  DEFAULT_STATE_PATH,
+  displayPath,
+  lockPathFor,
+  resolveStatePath,
+  SANDBOX_STATE_PATH,
+} from "./paths.js";
+export { newState, withCampaign } from "./records.js";
+export { openStateStore } from "./store.js";
+export type { StateStoreOptions } from "./store.js";
+export { assertTargetMatches, normalizeApiUrl } from "./target.js";
+export { findStateProblems, parseState, STATE_SCHEMA_PATH, STATE_VERSION } from "./validate.js";
+export type * from "./types.js";

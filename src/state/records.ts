@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import type { CampaignRecord, StateFile, StateTarget } from "./types.js";
+import { normalizeApiUrl } from "./target.js";
+
+/** A fresh, empty state for a target: new lineage, serial 0 (the first write makes it 1). */
+export function newState(target: StateTarget): StateFile {
+  return {
+    version: 1,
+    lineage: randomUUID(),
+    serial: 0,
+    target: { apiUrl: normalizeApiUrl(target.apiUrl), mode: target.mode },
+    campaigns: {},
+  };
+}
+
+/**
+ * A copy of `state` with the record under `key` replaced by what `update` returns; returning
+ * undefined removes it. `state` itself is not changed. The returned record's `key` is forced to
+ * `key` so the two can never disagree.
+ */
+export function withCampaign(
+  state: StateFile,
+  key: string,
+  update: (record: CampaignRecord | undefined) => CampaignRecord | undefined,
+): StateFile {
+  const current = Object.hasOwn(state.campaigns, key) ? state.campaigns[key] : undefined;
+  const next = update(current);
+  // Built with fromEntries (own data properties) so no key, "__proto__" included, is special.
+  const others = Object.entries(state.campaigns).filter(([k]) => k !== key);
+  const campaigns: Readonly<Record<string, CampaignRecord>> = Object.fromEntries(
+    next === undefined ? others : [...others, [key, next.key === key ? next : { ...next, key }]],
+  );
+  return { ...state, campaigns };
+}
