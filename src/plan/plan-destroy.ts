@@ -1,0 +1,93 @@
+import type { CampaignRecord } from "../state/types.js";
+import { cancelDeadline, finishPlan } from "./plan-apply.js";
+import type { CampaignPlan, Plan, PlanInputs, PlannedAction } from "./types.js";
+
+export interface DestroyInputs extends Pick<PlanInputs, "state" | "observed" | "now"> {
+  /** Keys to destroy; every key in the state when undefined. */
+  readonly keys?: readonly string[];
+}
+
+/**
+ * Destroy: drafts are deleted; sent campaigns are cancelled while their window is open and
+ * refused (blocked, naming the deadline) once it has closed. Pure, like planApply.
+ */
+export function planDestroy(inputs: DestroyInputs): Plan {
+  const selected = inputs.keys ?? Object.keys(inputs.state.campaigns);
+  const campaigns: CampaignPlan[] = [];
+  for (const key of [...new Set(selected)].sort()) {
+    const record = inputs.state.campaigns[key];
+    if (!record) {
+      campaigns.push({
+        key,
+        source: "(not in state)",
+        headline: "noop",
+        actions: [],
+        artworkDiffs: {},
+        notes: [
+          "nothing recorded for this key: campaignctl has not created it (or it was already destroyed)",
+        ],
+      });
+      continue;
+    }
+    campaigns.push(planDestroyOne(record, inputs));
+  }
+  return finishPlan("destroy", inputs, campaigns);
+}
+
+function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): CampaignPlan {
+  const actions: PlannedAction[] = [];
+  const id = record.campaignId;
+  const campaign = id ? inputs.observed.campaigns.get(id) : undefined;
+  let headline: CampaignPlan["headline"] = "delete";
+  if (campaign && campaign.is_draft) {
+    actions.push({
+      kind: "delete",
+      resource: "campaign",
+      id: campaign.id,
+      reason: "draft: deleting it costs nothing",
+    });
+  } else if (campaign) {
+    const deadline = cancelDeadline(campaign, record);
+    if (deadline && Date.parse(deadline) > Date.parse(inputs.now)) {
+      actions.push({
+        kind: "cancel",
+        id: campaign.id,
+        deadline,
+        reason: `sent; the cancel window is open until ${deadline}`,
+      });
+      headline = "cancel";
+    } else {
+      actions.push({
+        kind: "blocked",
+        changes: [],
+        reason: `campaign ${campaign.id} cannot be cancelled: its cancel window closed at ${deadline ?? "an unknown time"}`,
+        hint: "its mail pieces are in production; contact Lob support if something is badly wrong",
+      });
+      headline = "blocked";
+    }
+  } else {
+    for (const orphan of inputs.observed.tagged.get(record.key) ?? []) {
+      if (orphan.is_draft) {
+        actions.push({
+          kind: "delete",
+          resource: "campaign",
+          id: orphan.id,
+          reason: "draft found by its tags",
+        });
+      }
+    }
+    actions.push({
+      kind: "forget",
+      reason: id ? `campaign ${id} no longer exists in Lob` : "never finished creating",
+    });
+  }
+  return {
+    key: record.key,
+    source: "(state)",
+    headline,
+    ...(id ? { campaignId: id } : {}),
+    actions,
+    artworkDiffs: {},
+    notes: [],
+  };
+}

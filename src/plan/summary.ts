@@ -1,0 +1,26 @@
+import type { CampaignPlan, PlanSummary } from "./types.js";
+
+/** Counts each campaign once by its headline; sends are counted on top, with their pieces. */
+export function summarizePlan(campaigns: readonly CampaignPlan[]): PlanSummary {
+  const counts = {
+    create: 0,
+    update: 0,
+    replace: 0,
+    delete: 0,
+    cancel: 0,
+    blocked: 0,
+    send: 0,
+    sendPieces: 0,
+    noop: 0,
+  };
+  for (const plan of campaigns) {
+    counts[plan.headline] += 1;
+    for (const action of plan.actions) {
+      if (action.kind === "send") {
+        counts.send += 1;
+        counts.sendPieces += action.pieces;
+      }
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,190 @@
+import type { Campaign, Creative, Upload } from "../lob/wire.js";
+import type { CampaignRecord, StateFile } from "../state/types.js";
+
+/**
+ * The planner's three inputs and its output. Everything here is plain data: the planner is a
+ * pure function of (desired, recorded, observed, now), and rendering and applying are two
+ * separate consumers of the same Plan.
+ */
+
+// ─── desired: what the manifests ask for, with file contents reduced to hashes ────────────────
+
+export interface DesiredCampaign {
+  readonly key: string;
+  /** `file:line` of the manifest document, for messages. */
+  readonly source: string;
+  /** Campaign fields as the manifest sets them (Lob names), without our tags. */
+  readonly campaign: Readonly<Record<string, unknown>>;
+  readonly creative: DesiredCreative;
+  readonly upload: DesiredUpload;
+  readonly audience: DesiredAudience;
+  readonly send: { readonly enabled: boolean; readonly maxPieces?: number };
+}
+
+export interface DesiredCreative {
+  readonly resource_type: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** Artwork field → identity: `sha256:<hex>` for a local file, else the tmpl_ id or URL. */
+  readonly artwork: Readonly<Record<string, string>>;
+  /** Artwork field → the manifest's value (a path, id or URL), for display. */
+  readonly artworkSource: Readonly<Record<string, string>>;
+  /** Artwork field → current HTML text, only for local HTML files (for text diffs). */
+  readonly html: Readonly<Record<string, string>>;
+  /** Hash over resource_type, details and artwork identities: what Lob cannot change in place. */
+  readonly contentHash: string;
+  /** The updatable fields (from, description, metadata), as the manifest sets them. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface DesiredUpload {
+  readonly requiredAddressColumnMapping: Readonly<Record<string, string | null>>;
+  readonly optionalAddressColumnMapping: Readonly<Record<string, string | null>>;
+  readonly mergeVariableColumnMapping: Readonly<Record<string, string>> | null;
+  readonly metadata: { readonly columns: readonly string[] };
+}
+
+export interface DesiredAudience {
+  /** As written in the manifest (for display). */
+  readonly file: string;
+  readonly sha256: string;
+  readonly totalRows: number;
+  /** Rows that pass Lob's per-row rules: the pieces a send would mail. */
+  readonly passingRows: number;
+}
+
+// ─── observed: one refresh of the managed campaigns from Lob ─────────────────────────────────
+
+export interface ObservedWorld {
+  /** Campaigns by id, for every id the state records that Lob still has (drafts and sent). */
+  readonly campaigns: ReadonlyMap<string, Campaign>;
+  /** Ids the state records that Lob no longer has (deleted outside campaignctl). */
+  readonly missing: ReadonlySet<string>;
+  /** Campaigns carrying our tags (key + this state's lineage) that the state does not record. */
+  readonly tagged: ReadonlyMap<string, readonly Campaign[]>;
+}
+
+// ─── the plan ─────────────────────────────────────────────────────────────────────────────────
+
+export type Resource = "campaign" | "creative" | "upload";
+
+export interface FieldChange {
+  /** e.g. `name`, `metadata.team`, `requiredAddressColumnMapping.address_zip`, `artwork.front`. */
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** True when Lob's value differs from what campaignctl last applied (edited outside). */
+  readonly drift?: boolean;
+}
+
+/** One executable step of a campaign's plan, in the order apply runs them. */
+export type PlannedAction =
+  | { readonly kind: "adopt"; readonly resource: Resource; readonly id: string; readonly reason: string }
+  | {
+      readonly kind: "create";
+      readonly resource: Resource;
+      readonly changes: readonly FieldChange[];
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "update";
+      readonly resource: Resource;
+      readonly id: string;
+      readonly changes: readonly FieldChange[];
+      readonly drift: boolean;
+      readonly reason: string;
+    }
+  | {
+      /** Delete a resource so that the following creates can make it anew (draft only). */
+      readonly kind: "replace";
+      readonly resource: "campaign" | "upload";
+      readonly id: string;
+      readonly changes: readonly FieldChange[];
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "upload_file";
+      readonly file: string;
+      readonly sha256: string;
+      readonly rows: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "send";
+      /** Pieces preflight expects Lob to mail (passing rows). */
+      readonly pieces: number;
+      readonly totalRows: number;
+      readonly cancelWindowMinutes: number;
+      readonly reason: string;
+    }
+  | { readonly kind: "delete"; readonly resource: "campaign"; readonly id: string; readonly reason: string }
+  | {
+      /** Sent campaigns: cancel inside the window (destroy only). */
+      readonly kind: "cancel";
+      readonly id: string;
+      readonly deadline: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "blocked";
+      readonly changes: readonly FieldChange[];
+      readonly reason: string;
+      readonly hint: string;
+    }
+  | { readonly kind: "record_send"; readonly id: string; readonly sentAt: string; readonly reason: string }
+  | {
+      /** Drop a state record whose campaign no longer exists anywhere (nothing to call in Lob). */
+      readonly kind: "forget";
+      readonly reason: string;
+    };
+
+/** How a campaign's plan is counted in the summary line. */
+export type Headline = "create" | "update" | "replace" | "delete" | "cancel" | "noop" | "blocked";
+
+export interface CampaignPlan {
+  readonly key: string;
+  readonly source: string;
+  readonly headline: Headline;
+  readonly campaignId?: string;
+  readonly actions: readonly PlannedAction[];
+  /** Unified diffs of local HTML artwork whose content changed (field → patch text). */
+  readonly artworkDiffs: Readonly<Record<string, string>>;
+  /** Notes that are not changes (e.g. "send is disabled; stays a draft"). */
+  readonly notes: readonly string[];
+}
+
+export interface PlanSummary {
+  readonly create: number;
+  readonly update: number;
+  readonly replace: number;
+  readonly delete: number;
+  readonly cancel: number;
+  readonly blocked: number;
+  readonly send: number;
+  readonly sendPieces: number;
+  readonly noop: number;
+}
+
+export interface Plan {
+  readonly version: 1;
+  readonly operation: "apply" | "destroy";
+  /** The state this plan was made against; a saved plan applies only to the same lineage+serial. */
+  readonly stateLineage: string;
+  readonly stateSerial: number;
+  readonly campaigns: readonly CampaignPlan[];
+  readonly summary: PlanSummary;
+  readonly hasChanges: boolean;
+}
+
+export interface PlanInputs {
+  readonly desired: readonly DesiredCampaign[];
+  readonly state: StateFile;
+  readonly observed: ObservedWorld;
+  /** ISO time "now", from the edge. */
+  readonly now: string;
+  /** Previously applied HTML artwork by sha256 (for text diffs); missing entries just skip the diff. */
+  readonly previousHtml?: ReadonlyMap<string, string>;
+  /** Unified diff producer (the `diff` package), injected so plan/ stays free of I/O libraries. */
+  readonly diffText?: (field: string, before: string, after: string) => string;
+}
+
+export type { CampaignRecord, Creative, Upload };

@@ -1,0 +1,132 @@
+import type { CampaignPlan, FieldChange, Plan, PlannedAction } from "../plan/types.js";
+import type { Style } from "./style.js";
+import { makeStyle } from "./style.js";
+
+const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
+  create: "will be created",
+  update: "will be updated in place",
+  replace: "must be replaced",
+  delete: "will be deleted",
+  cancel: "will be CANCELLED",
+  blocked: "has changes that cannot be made",
+  noop: "is up to date",
+};
+
+/** The human plan, Terraform-style: one block per campaign, then the summary line. */
+export function renderPlanText(plan: Plan, options: { color?: boolean; verbose?: boolean } = {}): string {
+  const style = makeStyle(options.color ?? false);
+  const lines: string[] = [];
+  const changing = plan.campaigns.filter((c) => c.actions.length > 0 || options.verbose);
+  if (changing.length === 0) {
+    lines.push(style.green("No changes. Lob matches the manifests."), "");
+  } else {
+    lines.push(
+      plan.operation === "destroy"
+        ? "campaignctl will destroy:"
+        : "campaignctl will perform the following actions:",
+      "",
+    );
+  }
+  for (const campaign of changing) {
+    lines.push(...renderCampaign(campaign, style), "");
+  }
+  lines.push(summaryLine(plan, style));
+  return `${lines.join("\n")}\n`;
+}
+
+function renderCampaign(campaign: CampaignPlan, style: Style): string[] {
+  const id = campaign.campaignId ? ` ${style.dim(campaign.campaignId)}` : "";
+  const headline = HEADLINE_TEXT[campaign.headline];
+  const out = [`  ${style.bold(`# ${campaign.key}`)}${id} ${style.dim(`(${campaign.source})`)} ${headline}`];
+  for (const action of campaign.actions) out.push(...renderAction(action, style));
+  for (const [field, patch] of Object.entries(campaign.artworkDiffs)) {
+    out.push(`      ${style.dim(`artwork ${field} (HTML diff):`)}`);
+    for (const line of patch.split("\n")) {
+      if (line.startsWith("+") && !line.startsWith("+++")) out.push(`        ${style.green(line)}`);
+      else if (line.startsWith("-") && !line.startsWith("---")) out.push(`        ${style.red(line)}`);
+      else if (line.length > 0) out.push(`        ${style.dim(line)}`);
+    }
+  }
+  for (const note of campaign.notes) out.push(`    ${style.dim(`note: ${note}`)}`);
+  return out;
+}
+
+function renderAction(action: PlannedAction, style: Style): string[] {
+  switch (action.kind) {
+    case "create":
+      return [
+        `    ${style.green("+")} create ${action.resource} ${style.dim(`(${action.reason})`)}`,
+        ...changes(action.changes, style, true),
+      ];
+    case "update":
+      return [
+        `    ${style.yellow("~")} update ${action.resource} ${action.id}${action.drift ? style.yellow(" [drift]") : ""} ${style.dim(`(${action.reason})`)}`,
+        ...changes(action.changes, style, false),
+      ];
+    case "replace":
+      return [
+        `    ${style.red("-/+")} replace ${action.resource} ${action.id} ${style.dim(`(${action.reason})`)}`,
+        ...changes(action.changes, style, false),
+      ];
+    case "adopt":
+      return [
+        `    ${style.cyan("=")} adopt ${action.resource} ${action.id} ${style.dim(`(${action.reason})`)}`,
+      ];
+    case "upload_file":
+      return [
+        `    ${style.green("+")} upload audience ${action.file} ${style.dim(`(${action.rows.toLocaleString("en-US")} rows, sha256 ${action.sha256.slice(0, 12)}…; ${action.reason})`)}`,
+      ];
+    case "send":
+      return [
+        `    ${style.red(style.bold("! SEND"))} ${style.bold(`${action.pieces.toLocaleString("en-US")} pieces`)} of ${action.totalRows.toLocaleString("en-US")} rows ${style.red("— irreversible, costs money")}`,
+        `        cancel window: ${action.cancelWindowMinutes} minutes after the send`,
+      ];
+    case "delete":
+      return [
+        `    ${style.red("-")} delete ${action.resource} ${action.id} ${style.dim(`(${action.reason})`)}`,
+      ];
+    case "cancel":
+      return [
+        `    ${style.red(style.bold("! CANCEL"))} campaign ${action.id} ${style.dim(`(${action.reason})`)}`,
+      ];
+    case "blocked":
+      return [
+        `    ${style.red("x")} ${action.reason}`,
+        ...changes(action.changes, style, false),
+        `        ${style.dim(`hint: ${action.hint}`)}`,
+      ];
+    case "record_send":
+      return [
+        `    ${style.cyan("=")} record send of ${action.id} at ${action.sentAt} ${style.dim(`(${action.reason})`)}`,
+      ];
+    case "forget":
+      return [`    ${style.dim("-")} forget state record ${style.dim(`(${action.reason})`)}`];
+  }
+}
+
+function changes(list: readonly FieldChange[], style: Style, creating: boolean): string[] {
+  return list.map((change) => {
+    const drift = change.drift ? style.yellow("  (changed outside campaignctl)") : "";
+    if (creating) return `        ${change.path}: ${formatValue(change.after)}`;
+    return `        ${change.path}: ${style.red(formatValue(change.before))} → ${style.green(formatValue(change.after))}${drift}`;
+  });
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined || value === null) return "(none)";
+  if (typeof value === "string") return JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string {
+  const s = plan.summary;
+  if (plan.operation === "destroy") {
+    return `Plan: ${s.delete} to delete, ${s.cancel} to CANCEL, ${s.blocked} refused.`;
+  }
+  const send =
+    s.send > 0
+      ? style.red(style.bold(`${s.send} to SEND (${s.sendPieces.toLocaleString("en-US")} pieces)`))
+      : "0 to SEND";
+  const blocked = s.blocked > 0 ? `, ${style.red(`${s.blocked} blocked`)}` : "";
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${send}${blocked}.`;
+}
