@@ -1,0 +1,209 @@
+import { inspect } from "node:util";
+import { CampaignctlError } from "../core/errors.js";
+import { redactSecrets } from "../core/redact.js";
+
+/** The subset of error codes a Lob call can end in. */
+export type LobErrorCode =
+  | "LOB_AUTH"
+  | "LOB_NOT_FOUND"
+  | "LOB_RATE_LIMITED"
+  | "LOB_VALIDATION"
+  | "LOB_SERVER"
+  | "LOB_NETWORK"
+  | "LOB_UNEXPECTED";
+
+export interface LobApiErrorDetails {
+  readonly code: LobErrorCode;
+  /** HTTP status; 0 when no response arrived (network failure, timeout). */
+  readonly status: number;
+  /** Lob's own error code (`not_found`, `rate_limit_exceeded`, pydantic `type`…), when the body had one. */
+  readonly lobCode: string | undefined;
+  readonly message: string;
+  readonly method: string;
+  /** Request path without query string (queries may carry signed-URL secrets). */
+  readonly path: string;
+  /** endpointKey() of the request, e.g. `GET /campaigns/{id}`. */
+  readonly endpoint: string;
+  /** Whether a later identical request may succeed (transient failure). */
+  readonly retryable: boolean;
+  /**
+   * The server may have processed the request although we saw no success: a network failure
+   * after the request was (possibly) written, a timeout, or a 5xx on a non-idempotent call.
+   * The engine must reconcile (look for what the lost request may have created) before retrying.
+   */
+  readonly ambiguous: boolean;
+  /** Node/axios error code for network failures (`ECONNRESET`, `ETIMEDOUT`…). */
+  readonly networkCode?: string;
+  /** Secrets to strip from every text this error carries (the API key). */
+  readonly secrets?: readonly string[];
+}
+
+const HINTS: Readonly<Record<LobErrorCode, string>> = {
+  LOB_AUTH:
+    "Check LOB_API_KEY: it must be a secret key (test_… or live_…) of the account that owns these objects.",
+  LOB_NOT_FOUND:
+    "The object may have been deleted outside campaignctl; run `campaignctl plan` to see the drift.",
+  LOB_RATE_LIMITED:
+    "Lob's rate limit was hit; wait a few seconds and rerun `campaignctl apply` (it resumes).",
+  LOB_VALIDATION: "Lob rejected the request; fix the field named above and run `campaignctl validate`.",
+  LOB_SERVER: "Lob had a server problem; rerun `campaignctl apply` later (it resumes from the state file).",
+  LOB_NETWORK: "Check the network connection to Lob (or LOB_API_URL) and rerun the command.",
+  LOB_UNEXPECTED: "Lob answered in an unexpected way; rerun the command, and report it if it persists.",
+};
+
+/**
+ * One error for every failed Lob call (octokit's RequestError, minus the request object: we
+ * never keep the request config because it carries the API key).
+ */
+export class LobApiError extends CampaignctlError {
+  declare readonly code: LobErrorCode;
+  readonly status: number;
+  readonly lobCode: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly endpoint: string;
+  readonly retryable: boolean;
+  readonly ambiguous: boolean;
+  readonly networkCode: string | undefined;
+
+  constructor(details: LobApiErrorDetails) {
+    const secrets = details.secrets ?? [];
+    const message = redactSecrets(details.message, secrets);
+    super({
+      code: details.code,
+      message,
+      source: details.status === 0 || details.status >= 500 ? "remote" : "user",
+      hint: HINTS[details.code],
+    });
+    this.name = "LobApiError";
+    this.status = details.status;
+    this.lobCode = details.lobCode === undefined ? undefined : redactSecrets(details.lobCode, secrets);
+    this.method = details.method;
+    this.path = redactSecrets(stripQuery(details.path), secrets);
+    this.endpoint = details.endpoint;
+    this.retryable = details.retryable;
+    this.ambiguous = details.ambiguous;
+    this.networkCode = details.networkCode;
+    if (this.stack !== undefined) this.stack = redactSecrets(this.stack, secrets);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      status: this.status,
+      lobCode: this.lobCode,
+      method: this.method,
+      path: this.path,
+      endpoint: this.endpoint,
+      retryable: this.retryable,
+      ambiguous: this.ambiguous,
+      networkCode: this.networkCode,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `${this.name} [${this.code}] ${inspect(this.toJSON())}`;
+  }
+}
+
+export function isLobApiError(value: unknown): value is LobApiError {
+  return value instanceof LobApiError;
+}
+
+export function codeForStatus(status: number): LobErrorCode {
+  if (status === 0) return "LOB_NETWORK";
+  if (status === 401 || status === 403) return "LOB_AUTH";
+  if (status === 404) return "LOB_NOT_FOUND";
+  if (status === 429) return "LOB_RATE_LIMITED";
+  if (status >= 500) return "LOB_SERVER";
+  if (status >= 400) return "LOB_VALIDATION";
+  return "LOB_UNEXPECTED";
+}
+
+export interface ParsedErrorBody {
+  readonly message: string | undefined;
+  readonly lobCode: string | undefined;
+}
+
+/**
+ * Reads any of Lob's three error shapes (CONTRACT §1.6) or a non-JSON body:
+ * A `{error:{message,status_code,code}}`, B `{detail:[{loc,msg,type}]}`, C `{code,message,errors[]}`.
+ */
+export function parseLobErrorBody(body: string | undefined): ParsedErrorBody {
+  if (body === undefined || body.trim() === "") return { message: undefined, lobCode: undefined };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { message: summariseText(body), lobCode: undefined };
+  }
+  if (!isRecord(json)) return { message: summariseText(body), lobCode: undefined };
+
+  const envelope = json["error"];
+  if (isRecord(envelope)) {
+    return {
+      message: typeof envelope["message"] === "string" ? envelope["message"] : undefined,
+      lobCode: typeof envelope["code"] === "string" ? envelope["code"] : undefined,
+    };
+  }
+  if (typeof envelope === "string") return { message: envelope, lobCode: undefined };
+
+  const detail = json["detail"];
+  if (Array.isArray(detail)) {
+    const items = detail.filter(isRecord);
+    const parts = items.map(summarisePydanticItem);
+    const firstType = items.map((i) => i["type"]).find((t): t is string => typeof t === "string");
+    return { message: parts.length > 0 ? parts.join("; ") : undefined, lobCode: firstType };
+  }
+  if (typeof detail === "string") return { message: detail, lobCode: undefined };
+
+  const message = typeof json["message"] === "string" ? json["message"] : undefined;
+  const errors = Array.isArray(json["errors"])
+    ? json["errors"].filter((e): e is string => typeof e === "string")
+    : [];
+  if (message !== undefined || errors.length > 0) {
+    const code = json["code"];
+    const text = [message, errors.length > 0 ? errors.join("; ") : undefined]
+      .filter((t): t is string => t !== undefined)
+      .join(": ");
+    return {
+      message: text,
+      lobCode: typeof code === "string" ? code : typeof code === "number" ? String(code) : undefined,
+    };
+  }
+  return { message: undefined, lobCode: undefined };
+}
+
+/** `{loc:["body","campaignId"], msg:"field required"}` → `campaignId: field required`. */
+function summarisePydanticItem(item: Record<string, unknown>): string {
+  const loc = Array.isArray(item["loc"]) ? item["loc"] : [];
+  // `body`/`query`/`path` only say where FastAPI looked; the field path is what users need.
+  const where = loc
+    .filter((p, i) => !(i === 0 && (p === "body" || p === "query" || p === "path")))
+    .map((p) => String(p))
+    .join(".");
+  const msg = typeof item["msg"] === "string" ? item["msg"] : "invalid";
+  return where === "" ? msg : `${where}: ${msg}`;
+}
+
+/** Non-JSON bodies (HTML from a proxy, plain text) shortened to one readable line. */
+function summariseText(body: string): string | undefined {
+  const text = body
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (text === "") return undefined;
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function stripQuery(path: string): string {
+  const q = path.search(/[?#]/);
+  return q === -1 ? path : path.slice(0, q);
+}

@@ -1,0 +1,99 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { CampaignctlError } from "../../src/core/errors.js";
+import { codeForStatus, LobApiError, parseLobErrorBody } from "../../src/lob/errors.js";
+
+const KEY = "test_SeCrEtKeY0123456789zz";
+
+describe("parseLobErrorBody", () => {
+  it("reads shape A (Lob envelope)", () => {
+    const body = JSON.stringify({
+      error: { message: "campaign not found", status_code: 404, code: "not_found" },
+    });
+    expect(parseLobErrorBody(body)).toEqual({ message: "campaign not found", lobCode: "not_found" });
+  });
+
+  it("reads shape B (pydantic detail) as field: message", () => {
+    const body = JSON.stringify({
+      detail: [
+        { loc: ["body", "campaignId"], msg: "field required", type: "value_error.missing" },
+        {
+          loc: ["body", "requiredAddressColumnMapping", "address_zip"],
+          msg: "none is not allowed",
+          type: "type_error",
+        },
+      ],
+    });
+    expect(parseLobErrorBody(body)).toEqual({
+      message: "campaignId: field required; requiredAddressColumnMapping.address_zip: none is not allowed",
+      lobCode: "value_error.missing",
+    });
+  });
+
+  it("reads shape C (export errors)", () => {
+    const body = JSON.stringify({
+      code: 400,
+      message: "Invalid body, check 'errors' property for more info.",
+      errors: ["type must be a string"],
+    });
+    expect(parseLobErrorBody(body)).toEqual({
+      message: "Invalid body, check 'errors' property for more info.: type must be a string",
+      lobCode: "400",
+    });
+  });
+
+  it("reads non-JSON and empty bodies", () => {
+    expect(parseLobErrorBody("<html><body><h1>502 Bad Gateway</h1></body></html>").message).toBe(
+      "502 Bad Gateway",
+    );
+    expect(parseLobErrorBody("")).toEqual({ message: undefined, lobCode: undefined });
+    expect(parseLobErrorBody("[1,2]").message).toBe("[1,2]");
+  });
+});
+
+describe("codeForStatus", () => {
+  it("maps statuses to stable codes", () => {
+    expect([401, 403, 404, 429, 422, 400, 500, 503, 0, 302].map(codeForStatus)).toEqual([
+      "LOB_AUTH",
+      "LOB_AUTH",
+      "LOB_NOT_FOUND",
+      "LOB_RATE_LIMITED",
+      "LOB_VALIDATION",
+      "LOB_VALIDATION",
+      "LOB_SERVER",
+      "LOB_SERVER",
+      "LOB_NETWORK",
+      "LOB_UNEXPECTED",
+    ]);
+  });
+});
+
+describe("LobApiError", () => {
+  const err = new LobApiError({
+    code: "LOB_AUTH",
+    status: 401,
+    lobCode: "unauthorized",
+    message: `key ${KEY} is not valid`,
+    method: "GET",
+    path: `/campaigns?token=${KEY}`,
+    endpoint: "GET /campaigns",
+    retryable: false,
+    ambiguous: false,
+    secrets: [KEY],
+  });
+
+  it("is a CampaignctlError with a hint", () => {
+    expect(err).toBeInstanceOf(CampaignctlError);
+    expect(err.code).toBe("LOB_AUTH");
+    expect(err.hint).toContain("LOB_API_KEY");
+    expect(err.path).toBe("/campaigns");
+  });
+
+  it("never shows the key in message, JSON, inspect or stack", () => {
+    for (const text of [err.message, JSON.stringify(err), inspect(err), String(err.stack), `${err}`]) {
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain("SeCrEtKeY");
+    }
+    expect(err.message).toContain("[REDACTED]");
+  });
+});
