@@ -33,11 +33,20 @@ export type RowFailureCode =
   | "company_too_long"
   | "address_country_invalid"
   | "merge_variable_empty"
+  | "metadata_too_long"
   | "column_count";
 
 export interface RowFailure {
   readonly code: RowFailureCode;
-  /** The CSV header name concerned (never the value). */
+  /** The CSV header name concerned (never the value); "" for `column_count`. */
+  readonly column: string;
+}
+
+/** A mapped column that the CSV header does not have. */
+export interface MissingColumn {
+  /** Where the mapping names it, e.g. "requiredAddressColumnMapping.address_zip", "metadata.columns[0]". */
+  readonly mappingPath: string;
+  /** The header name the mapping asked for. */
   readonly column: string;
 }
 
@@ -63,7 +72,21 @@ export interface PreflightReport {
   readonly failingRows: number;
   readonly failures: readonly FailureGroup[];
   /** Rows whose normalised name+address repeats an earlier row. */
-  readonly duplicates: { readonly count: number; readonly firstRows: readonly number[] };
+  readonly duplicates: {
+    readonly count: number;
+    readonly firstRows: readonly number[];
+    /**
+     * Rows that took part in duplicate detection (the first N data rows). Equals `totalRows` unless
+     * the audience has more distinct recipients than the bounded fingerprint table holds
+     * (see DUPLICATE_FINGERPRINT_CAP in audience/duplicates.ts); absent in reports built elsewhere.
+     */
+    readonly checkedRows?: number;
+  };
+  /**
+   * Mapped columns the header lacks. Not repeated in `diagnostics`: the manifest validator reports
+   * them at the mapping's YAML node. Rules for a missing column are skipped.
+   */
+  readonly missingColumns: readonly MissingColumn[];
   /** Structural problems (errors) and row-level summaries (warnings), ready to print. */
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -1,0 +1,282 @@
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { canonicalJson, sha256Hex } from "../core/canonical.js";
+import type { Diagnostic } from "../core/diagnostics.js";
+import { DUPLICATE_FINGERPRINT_CAP, createDuplicateDetector } from "./duplicates.js";
+import { RULES_VERSION, describeRowFailure } from "./rules.js";
+import type { AudienceRules } from "./rules.js";
+import { scanAudience } from "./scan.js";
+import type {
+  AudienceMapping,
+  FailureGroup,
+  MissingColumn,
+  PreflightReport,
+  RowFailureCode,
+} from "./types.js";
+
+export interface PreflightOptions {
+  /** Absolute path of the CSV. */
+  readonly file: string;
+  /** How diagnostics and the report name the file (default: `file`). */
+  readonly displayFile?: string;
+  readonly mapping: AudienceMapping;
+  /** First failing row numbers kept per failure group and for duplicates (default 10). */
+  readonly maxRowsPerGroup?: number;
+  /** When set, reports are read from and written to this directory, keyed by content. */
+  readonly cacheDir?: string;
+}
+
+const READ_CHUNK = 1024 * 1024;
+const CACHE_FORMAT = 1;
+
+/** Reads a file in fixed-size chunks into one reused buffer: the consumer must finish each chunk before the next. */
+export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(chunkSize);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of readFileChunks(file)) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+interface GroupState {
+  readonly code: RowFailureCode;
+  readonly column: string;
+  count: number;
+  readonly firstRows: number[];
+  readonly firstLine: number;
+}
+
+function pluralRows(n: number): string {
+  return n === 1 ? "1 row" : `${n} rows`;
+}
+
+function listRows(rows: readonly number[], count: number): string {
+  return rows.join(", ") + (count > rows.length ? ", …" : "");
+}
+
+function withFile(report: PreflightReport, file: string): PreflightReport {
+  return { ...report, file, diagnostics: report.diagnostics.map((d) => ({ ...d, file })) };
+}
+
+function cacheKey(sha256: string, mapping: AudienceMapping, maxRowsPerGroup: number): string {
+  return sha256Hex(
+    canonicalJson({
+      format: CACHE_FORMAT,
+      rules: RULES_VERSION,
+      cap: DUPLICATE_FINGERPRINT_CAP,
+      file: sha256,
+      mapping,
+      maxRowsPerGroup,
+    }),
+  );
+}
+
+async function readCached(path: string, sha256: string): Promise<PreflightReport | undefined> {
+  try {
+    const report = JSON.parse(await readFile(path, "utf8")) as PreflightReport;
+    return report.sha256 === sha256 && Array.isArray(report.diagnostics) ? report : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCached(dir: string, path: string, report: PreflightReport): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, JSON.stringify(report));
+    await rename(tmp, path);
+  } catch {
+    // A cache that cannot be written only costs time on the next run.
+  }
+}
+
+function unreadableReport(file: string, error: unknown): PreflightReport {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const notFound = code === "ENOENT";
+  return {
+    file,
+    sha256: "",
+    bytes: 0,
+    header: [],
+    totalRows: 0,
+    passingRows: 0,
+    failingRows: 0,
+    failures: [],
+    duplicates: { count: 0, firstRows: [], checkedRows: 0 },
+    missingColumns: [],
+    diagnostics: [
+      {
+        severity: "error",
+        code: notFound ? "FILE_NOT_FOUND" : "FILE_UNREADABLE",
+        file,
+        line: 0,
+        col: 0,
+        path: "",
+        message: notFound
+          ? "the audience file does not exist"
+          : `the audience file cannot be read (${code ?? "error"})`,
+        hint: notFound
+          ? "Check the audience path in the manifest (it is relative to the manifest)."
+          : "Check the file's permissions.",
+      },
+    ],
+  };
+}
+
+async function runPreflight(
+  opts: PreflightOptions,
+  display: string,
+  maxRows: number,
+): Promise<PreflightReport> {
+  const groups = new Map<string, GroupState>();
+  const duplicateRows: number[] = [];
+  let duplicateCount = 0;
+  let firstDuplicateLine = 0;
+  let rules: AudienceRules | undefined;
+  let detector: ReturnType<typeof createDuplicateDetector> | undefined;
+
+  const scan = await scanAudience(
+    readFileChunks(opts.file),
+    opts.mapping,
+    (row) => {
+      const failures = row.failures;
+      for (let i = 0; i < failures.length; i++) {
+        const failure = failures[i]!;
+        const key = `${failure.code}\u0000${failure.column}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+          group = {
+            code: failure.code,
+            column: failure.column,
+            count: 0,
+            firstRows: [],
+            firstLine: row.line,
+          };
+          groups.set(key, group);
+        }
+        group.count++;
+        if (group.firstRows.length < maxRows) group.firstRows.push(row.rowNumber);
+      }
+      if (detector !== undefined && failures.length === 0 && detector.observe(row.fields) === "duplicate") {
+        duplicateCount++;
+        if (duplicateRows.length < maxRows) duplicateRows.push(row.rowNumber);
+        if (firstDuplicateLine === 0) firstDuplicateLine = row.line;
+      }
+    },
+    {
+      displayFile: display,
+      header: (_header, compiled) => {
+        rules = compiled;
+        const id = compiled.identity;
+        if (id.name >= 0 || id.line1 >= 0) detector = createDuplicateDetector(id);
+      },
+    },
+  );
+
+  const missingColumns: readonly MissingColumn[] = rules?.missingColumns ?? [];
+  const failures: FailureGroup[] = [...groups.values()]
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.column.localeCompare(b.column))
+    .map((g) => ({
+      code: g.code,
+      column: g.column,
+      reason: describeRowFailure({ code: g.code, column: g.column }, opts.mapping),
+      count: g.count,
+      firstRows: g.firstRows,
+    }));
+
+  const diagnostics: Diagnostic[] = scan.structural.filter((d) => d.code !== "COLUMN_MISSING");
+  for (const group of failures) {
+    const state = groups.get(`${group.code}\u0000${group.column}`)!;
+    diagnostics.push({
+      severity: "warning",
+      code: "ROWS_FAILING",
+      file: display,
+      line: state.firstLine,
+      col: 1,
+      path: "",
+      message: `${pluralRows(group.count)} will be skipped by Lob: ${group.reason} (row ${listRows(group.firstRows, group.count)})`,
+      hint: "Fix these rows in the CSV, or accept that Lob will not mail them.",
+    });
+  }
+  const checkedRows = detector?.checkedRows() ?? 0;
+  if (duplicateCount > 0) {
+    diagnostics.push({
+      severity: "warning",
+      code: "DUPLICATE_RECIPIENTS",
+      file: display,
+      line: firstDuplicateLine,
+      col: 1,
+      path: "",
+      message: `${pluralRows(duplicateCount)} repeat an earlier recipient's name and address (row ${listRows(duplicateRows, duplicateCount)})`,
+      hint: "Remove the repeated rows unless each recipient should get several pieces.",
+    });
+  }
+  if (detector !== undefined && checkedRows < scan.totalRows - scan.failedRows) {
+    diagnostics.push({
+      severity: "warning",
+      code: "DUPLICATE_RECIPIENTS",
+      file: display,
+      line: 0,
+      col: 0,
+      path: "",
+      message: `duplicates were checked among the first ${checkedRows} valid rows only (limit ${DUPLICATE_FINGERPRINT_CAP} distinct recipients)`,
+      hint: "De-duplicate large audiences before uploading if repeated pieces matter.",
+    });
+  }
+
+  return {
+    file: display,
+    sha256: scan.sha256,
+    bytes: scan.bytes,
+    header: scan.header,
+    totalRows: scan.totalRows,
+    passingRows: scan.validRows,
+    failingRows: scan.failedRows,
+    failures,
+    duplicates: { count: duplicateCount, firstRows: duplicateRows, checkedRows },
+    missingColumns,
+    diagnostics,
+  };
+}
+
+/**
+ * Full audience preflight for validate/plan: one streaming pass that parses the CSV, applies Lob's
+ * per-row rules, finds duplicate recipients, and hashes the bytes. Never holds the file in
+ * memory and never puts a cell value in the report.
+ *
+ * With `cacheDir`, a report is reused when the file's sha256, the mapping, the rules version and
+ * `maxRowsPerGroup` all match (the file is hashed first, so a cache miss reads it twice).
+ */
+export async function preflightAudience(opts: PreflightOptions): Promise<PreflightReport> {
+  const display = opts.displayFile ?? opts.file;
+  const maxRows = opts.maxRowsPerGroup ?? 10;
+  try {
+    if (opts.cacheDir === undefined) return await runPreflight(opts, display, maxRows);
+    const sha256 = await hashFile(opts.file);
+    const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
+    const cached = await readCached(path, sha256);
+    if (cached !== undefined) return withFile(cached, display);
+    const report = await runPreflight(opts, display, maxRows);
+    // The file may have changed between the two reads; only cache what matches the key.
+    if (report.sha256 === sha256) await writeCached(opts.cacheDir, path, withFile(report, ""));
+    return report;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return unreadableReport(display, error);
+    throw error;
+  }
+}

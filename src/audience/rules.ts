@@ -1,0 +1,290 @@
+import { ISO_COUNTRY_CODES, US_STATE_CODES } from "./codes.js";
+import type { AudienceMapping, MissingColumn, RowFailure, RowFailureCode } from "./types.js";
+
+/**
+ * Lob's per-row value rules (help centre "Campaign audience guide"), compiled once per header so
+ * each row costs a handful of comparisons. Values are trimmed before checking because Lob trims.
+ * Lengths count Unicode code points. State and country codes are accepted in any letter case.
+ *
+ * Bump RULES_VERSION whenever a rule or its wording changes: it is part of the preflight cache key.
+ */
+export const RULES_VERSION = "lob-audience-rules/1";
+
+export const NAME_MAX = 40;
+export const ADDRESS_LINE_MAX = 64;
+export const CITY_MAX = 200;
+export const COMPANY_MAX = 40;
+/** Lob's per-piece metadata value limit. */
+export const METADATA_VALUE_MAX = 500;
+
+type RuleKind = "required" | "max" | "state" | "zip" | "country" | "nonEmpty";
+
+interface CompiledRule {
+  readonly kind: RuleKind;
+  readonly index: number;
+  readonly max: number;
+  readonly failure: RowFailure;
+  /** For required fields: the failure when the trimmed value is empty. */
+  readonly missing: RowFailure | undefined;
+}
+
+export interface AudienceRules {
+  readonly header: readonly string[];
+  readonly missingColumns: readonly MissingColumn[];
+  /** Column indexes forming a recipient's identity for duplicate detection (-1: not mapped). */
+  readonly identity: {
+    readonly name: number;
+    readonly line1: number;
+    readonly line2: number;
+    readonly city: number;
+    readonly state: number;
+    readonly zip: number;
+  };
+  /** Failures of one row; a shared empty array when the row passes. */
+  checkRow(fields: readonly string[]): readonly RowFailure[];
+}
+
+const NO_FAILURES: readonly RowFailure[] = Object.freeze([]);
+const ZIP_PATTERN = /^\d{5}(?:-\d{4})?$/;
+
+type AddressField =
+  | "name"
+  | "address_line1"
+  | "address_line2"
+  | "address_city"
+  | "address_state"
+  | "address_zip"
+  | "company"
+  | "address_country";
+
+interface AddressRuleSpec {
+  readonly field: AddressField;
+  readonly group: "requiredAddressColumnMapping" | "optionalAddressColumnMapping";
+  readonly required: boolean;
+  readonly check: "max" | "state" | "zip" | "country";
+  readonly max: number;
+}
+
+const ADDRESS_RULES: readonly AddressRuleSpec[] = [
+  { field: "name", group: "requiredAddressColumnMapping", required: true, check: "max", max: NAME_MAX },
+  {
+    field: "address_line1",
+    group: "requiredAddressColumnMapping",
+    required: true,
+    check: "max",
+    max: ADDRESS_LINE_MAX,
+  },
+  {
+    field: "address_city",
+    group: "requiredAddressColumnMapping",
+    required: true,
+    check: "max",
+    max: CITY_MAX,
+  },
+  { field: "address_state", group: "requiredAddressColumnMapping", required: true, check: "state", max: 0 },
+  { field: "address_zip", group: "requiredAddressColumnMapping", required: true, check: "zip", max: 0 },
+  {
+    field: "address_line2",
+    group: "optionalAddressColumnMapping",
+    required: false,
+    check: "max",
+    max: ADDRESS_LINE_MAX,
+  },
+  {
+    field: "company",
+    group: "optionalAddressColumnMapping",
+    required: false,
+    check: "max",
+    max: COMPANY_MAX,
+  },
+  {
+    field: "address_country",
+    group: "optionalAddressColumnMapping",
+    required: false,
+    check: "country",
+    max: 0,
+  },
+];
+
+function addressColumn(mapping: AudienceMapping, spec: AddressRuleSpec): string | null {
+  const group = mapping[spec.group] as unknown as Readonly<Record<string, string | null>> | undefined | null;
+  const column = group?.[spec.field];
+  return typeof column === "string" ? column : null;
+}
+
+/** Every column the mapping names, with where it names it. */
+export function listMappedColumns(mapping: AudienceMapping): readonly MissingColumn[] {
+  const out: MissingColumn[] = [];
+  for (const spec of ADDRESS_RULES) {
+    const column = addressColumn(mapping, spec);
+    if (column !== null) out.push({ mappingPath: `${spec.group}.${spec.field}`, column });
+  }
+  for (const [name, column] of Object.entries(mapping.mergeVariableColumnMapping ?? {})) {
+    if (typeof column === "string") out.push({ mappingPath: `mergeVariableColumnMapping.${name}`, column });
+  }
+  (mapping.metadata?.columns ?? []).forEach((column, i) => {
+    out.push({ mappingPath: `metadata.columns[${i}]`, column });
+  });
+  return out;
+}
+
+/** Code points in `s`, counted only as far as needed to compare with `max`. */
+function exceeds(s: string, max: number): boolean {
+  if (s.length <= max) return false;
+  let count = 0;
+  for (const _ of s) {
+    if (++count > max) return true;
+  }
+  return false;
+}
+
+export function compileAudienceRules(mapping: AudienceMapping, header: readonly string[]): AudienceRules {
+  const indexOf = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (!indexOf.has(name)) indexOf.set(name, i);
+  });
+  const missingColumns = listMappedColumns(mapping).filter((m) => !indexOf.has(m.column));
+  const rules: CompiledRule[] = [];
+  const identity = { name: -1, line1: -1, line2: -1, city: -1, state: -1, zip: -1 };
+  const addressColumns = new Map<string, string>();
+
+  for (const spec of ADDRESS_RULES) {
+    const column = addressColumn(mapping, spec);
+    if (column === null) continue;
+    addressColumns.set(spec.field, column);
+    const index = indexOf.get(column);
+    if (index === undefined) continue;
+    const fail = (code: RowFailureCode): RowFailure => ({ code, column });
+    rules.push({
+      kind: spec.check === "max" ? "max" : spec.check,
+      index,
+      max: spec.max,
+      failure: fail(`${spec.field}_${spec.check === "max" ? "too_long" : "invalid"}` as RowFailureCode),
+      missing: spec.required ? fail(`${spec.field}_missing` as RowFailureCode) : undefined,
+    });
+    if (spec.field === "name") identity.name = index;
+    else if (spec.field === "address_line1") identity.line1 = index;
+    else if (spec.field === "address_line2") identity.line2 = index;
+    else if (spec.field === "address_city") identity.city = index;
+    else if (spec.field === "address_state") identity.state = index;
+    else if (spec.field === "address_zip") identity.zip = index;
+  }
+
+  // A merge variable named like an address field reads the address mapping's column (Lob
+  // overwrites it), and several variables on one column need only one check.
+  const mergeColumns = new Set<string>();
+  for (const [name, column] of Object.entries(mapping.mergeVariableColumnMapping ?? {})) {
+    if (typeof column !== "string") continue;
+    mergeColumns.add(addressColumns.get(name) ?? column);
+  }
+  for (const column of mergeColumns) {
+    const index = indexOf.get(column);
+    if (index === undefined) continue;
+    rules.push({
+      kind: "nonEmpty",
+      index,
+      max: 0,
+      failure: { code: "merge_variable_empty", column },
+      missing: undefined,
+    });
+  }
+  const metadataColumns = new Set(mapping.metadata?.columns ?? []);
+  for (const column of metadataColumns) {
+    const index = indexOf.get(column);
+    if (index === undefined) continue;
+    rules.push({
+      kind: "max",
+      index,
+      max: METADATA_VALUE_MAX,
+      failure: { code: "metadata_too_long", column },
+      missing: undefined,
+    });
+  }
+
+  const columnCountFailure: readonly RowFailure[] = Object.freeze([{ code: "column_count", column: "" }]);
+  const width = header.length;
+
+  function checkRow(fields: readonly string[]): readonly RowFailure[] {
+    if (fields.length !== width) return columnCountFailure;
+    let failures: RowFailure[] | undefined;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      const value = fields[rule.index]!.trim();
+      let failure: RowFailure | undefined;
+      if (value.length === 0) {
+        if (rule.missing !== undefined) failure = rule.missing;
+        else if (rule.kind === "nonEmpty") failure = rule.failure;
+      } else if (rule.kind === "max") {
+        if (exceeds(value, rule.max)) failure = rule.failure;
+      } else if (rule.kind === "zip") {
+        if (!ZIP_PATTERN.test(value)) failure = rule.failure;
+      } else if (rule.kind === "state") {
+        if (value.length !== 2 || !US_STATE_CODES.has(value.toUpperCase())) failure = rule.failure;
+      } else if (rule.kind === "country") {
+        if (value.length !== 2 || !ISO_COUNTRY_CODES.has(value.toUpperCase())) failure = rule.failure;
+      }
+      if (failure !== undefined) (failures ??= []).push(failure);
+    }
+    return failures ?? NO_FAILURES;
+  }
+
+  return { header, missingColumns, identity, checkRow };
+}
+
+const FIELD_LABEL: Readonly<Record<string, string>> = {
+  name_: "name",
+  address_line1_: "address_line1",
+  address_line2_: "address_line2",
+  address_city_: "address_city",
+  address_state_: "address_state",
+  address_zip_: "address_zip",
+  company_: "company",
+  address_country_: "address_country",
+};
+
+function fieldOf(code: RowFailureCode): string {
+  for (const prefix of Object.keys(FIELD_LABEL)) {
+    if (code.startsWith(prefix)) return FIELD_LABEL[prefix]!;
+  }
+  return code;
+}
+
+/** Human text for a failure. Names the Lob field and the CSV column, never the cell value. */
+export function describeRowFailure(failure: RowFailure, mapping?: AudienceMapping): string {
+  const col = `column '${failure.column}'`;
+  const field = `${fieldOf(failure.code)} (${col})`;
+  switch (failure.code) {
+    case "name_missing":
+    case "address_line1_missing":
+    case "address_city_missing":
+    case "address_state_missing":
+    case "address_zip_missing":
+      return `${field} is empty; Lob requires it`;
+    case "name_too_long":
+      return `${field} is longer than ${NAME_MAX} characters`;
+    case "address_line1_too_long":
+    case "address_line2_too_long":
+      return `${field} is longer than ${ADDRESS_LINE_MAX} characters`;
+    case "address_city_too_long":
+      return `${field} is longer than ${CITY_MAX} characters`;
+    case "company_too_long":
+      return `${field} is longer than ${COMPANY_MAX} characters`;
+    case "address_state_invalid":
+      return `${field} is not a 2-letter US state or territory code`;
+    case "address_zip_invalid":
+      return `${field} must be 12345 or 12345-6789`;
+    case "address_country_invalid":
+      return `${field} is not an ISO 3166-1 alpha-2 country code`;
+    case "merge_variable_empty": {
+      const names = Object.entries(mapping?.mergeVariableColumnMapping ?? {})
+        .filter(([, column]) => column === failure.column)
+        .map(([name]) => name);
+      const label = names.length > 0 ? `merge variable ${names.join(", ")}` : "merge variable";
+      return `${label} (${col}) is empty`;
+    }
+    case "metadata_too_long":
+      return `metadata (${col}) is longer than ${METADATA_VALUE_MAX} characters`;
+    case "column_count":
+      return "the row has a different number of fields than the header";
+  }
+}

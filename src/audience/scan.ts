@@ -1,0 +1,210 @@
+import type { Diagnostic } from "../core/diagnostics.js";
+import { parseCsv } from "./csv.js";
+import type { CsvProblem } from "./csv.js";
+import { compileAudienceRules } from "./rules.js";
+import type { AudienceRules } from "./rules.js";
+import type { AudienceMapping, RowFailure } from "./types.js";
+
+/** Characters Lob allows in header names. */
+const HEADER_NAME = /^[A-Za-z0-9_\-(). ]*$/;
+
+export interface AudienceRow {
+  /** Data rows, 1-based, header not counted. */
+  readonly rowNumber: number;
+  /** Physical line where the row starts (1-based, header is line 1). */
+  readonly line: number;
+  readonly failures: readonly RowFailure[];
+  /** The row's cells. Personal data: never log or report them. */
+  readonly fields: readonly string[];
+}
+
+export interface AudienceScanResult {
+  readonly header: readonly string[];
+  readonly totalRows: number;
+  readonly validRows: number;
+  readonly failedRows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Errors about the file as a whole: encoding, quoting, header. Includes COLUMN_MISSING. */
+  readonly structural: readonly Diagnostic[];
+}
+
+export interface AudienceScanOptions {
+  readonly header?: (header: readonly string[], rules: AudienceRules) => void;
+  /** How diagnostics name the file (default ""). */
+  readonly displayFile?: string;
+}
+
+const HINTS = {
+  CSV_NOT_UTF8: "Save the file as UTF-8 (in Excel: CSV UTF-8 (Comma delimited)).",
+  CSV_MALFORMED:
+    "Check the quoting near that line: a field that starts with a double quote must end with one, and quotes inside it are written twice.",
+  CSV_EMPTY: "The file has no header row; export the audience again.",
+  CSV_NO_ROWS: "Add at least one recipient row below the header.",
+  CSV_DUPLICATE_HEADER: "Rename one of the columns; Lob needs unique header names.",
+  HEADER_CHARACTERS: "Rename the column using only letters, digits, spaces and _ - ( ) .",
+  COLUMN_MISSING: "Fix the mapping in the manifest or add the column to the CSV.",
+} as const;
+
+function headerDiagnostics(file: string, header: readonly string[], starts: readonly number[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, number>();
+  header.forEach((name, i) => {
+    const col = starts[i] ?? 0;
+    const where = { file, line: 1, col, path: "" };
+    if (name.length === 0) {
+      out.push({
+        ...where,
+        severity: "error",
+        code: "HEADER_CHARACTERS",
+        message: `header cell ${i + 1} is empty; every column needs a name`,
+        hint: HINTS.HEADER_CHARACTERS,
+      });
+      return;
+    }
+    if (!HEADER_NAME.test(name)) {
+      out.push({
+        ...where,
+        severity: "error",
+        code: "HEADER_CHARACTERS",
+        message: `header '${name}' (column ${i + 1}) has characters Lob does not allow in header names`,
+        hint: HINTS.HEADER_CHARACTERS,
+      });
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      out.push({
+        ...where,
+        severity: "error",
+        code: "CSV_DUPLICATE_HEADER",
+        message: `header '${name}' appears in columns ${first + 1} and ${i + 1}`,
+        hint: HINTS.CSV_DUPLICATE_HEADER,
+      });
+    } else {
+      seen.set(name, i);
+    }
+  });
+  return out;
+}
+
+function problemDiagnostic(file: string, problem: CsvProblem): Diagnostic {
+  return {
+    severity: "error",
+    code: problem.code,
+    file,
+    line: problem.line,
+    col: problem.line > 0 ? Math.max(problem.col, 1) : 0,
+    path: "",
+    message: problem.message,
+    hint: HINTS[problem.code],
+  };
+}
+
+/**
+ * One pass over an audience: parse, header checks, per-row rules, byte count and sha256. Calls
+ * `onRow` for every data row (including rows after a structural problem is found: none, since
+ * parsing stops there).
+ */
+export async function scanAudience(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  mapping: AudienceMapping,
+  onRow: (row: AudienceRow) => void,
+  options: AudienceScanOptions = {},
+): Promise<AudienceScanResult> {
+  const file = options.displayFile ?? "";
+  let header: readonly string[] | undefined;
+  let rules: AudienceRules | undefined;
+  let checkRow: (fields: readonly string[]) => readonly RowFailure[] = () => [];
+  const structural: Diagnostic[] = [];
+  let totalRows = 0;
+  let failedRows = 0;
+
+  const parsed = await parseCsv(input, (fields, line, starts) => {
+    if (header === undefined) {
+      header = fields;
+      rules = compileAudienceRules(mapping, fields);
+      checkRow = rules.checkRow;
+      structural.push(...headerDiagnostics(file, fields, starts ?? []));
+      for (const missing of rules.missingColumns) {
+        structural.push({
+          severity: "error",
+          code: "COLUMN_MISSING",
+          file,
+          line: 1,
+          col: 0,
+          path: missing.mappingPath,
+          message: `${missing.mappingPath} names column '${missing.column}', which the CSV header does not have`,
+          hint: HINTS.COLUMN_MISSING,
+        });
+      }
+      options.header?.(fields, rules);
+      return;
+    }
+    totalRows++;
+    const failures = checkRow(fields);
+    if (failures.length > 0) failedRows++;
+    onRow({ rowNumber: totalRows, line, failures, fields });
+  });
+
+  if (parsed.problem !== null) structural.push(problemDiagnostic(file, parsed.problem));
+  else if (header === undefined) {
+    structural.push({
+      severity: "error",
+      code: "CSV_EMPTY",
+      file,
+      line: 0,
+      col: 0,
+      path: "",
+      message: parsed.bytes === 0 ? "the audience file is empty" : "the audience file has no header row",
+      hint: HINTS.CSV_EMPTY,
+    });
+  } else if (totalRows === 0) {
+    structural.push({
+      severity: "error",
+      code: "CSV_NO_ROWS",
+      file,
+      line: 0,
+      col: 0,
+      path: "",
+      message: "the audience file has a header but no recipient rows",
+      hint: HINTS.CSV_NO_ROWS,
+    });
+  }
+
+  return {
+    header: header ?? [],
+    totalRows,
+    validRows: totalRows - failedRows,
+    failedRows,
+    bytes: parsed.bytes,
+    sha256: parsed.sha256,
+    structural,
+  };
+}
+
+/**
+ * Row-by-row validation for the emulator: Lob's per-row verdicts with the row's cells, so it can
+ * build the line-item report. `structural` holds whole-file errors (including COLUMN_MISSING);
+ * when it has any, Lob would error the upload.
+ */
+export async function validateAudienceRows(
+  input: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  mapping: AudienceMapping,
+  onRow: (row: { rowNumber: number; failures: readonly RowFailure[]; fields: readonly string[] }) => void,
+  opts?: { header?: (header: readonly string[]) => void; displayFile?: string },
+): Promise<{
+  header: readonly string[];
+  totalRows: number;
+  validRows: number;
+  failedRows: number;
+  bytes: number;
+  sha256: string;
+  structural: readonly Diagnostic[];
+}> {
+  const headerCallback = opts?.header;
+  const result = await scanAudience(input as AsyncIterable<Uint8Array | string>, mapping, onRow, {
+    displayFile: opts?.displayFile ?? "",
+    ...(headerCallback ? { header: (h: readonly string[]) => headerCallback(h) } : {}),
+  });
+  return { ...result };
+}
