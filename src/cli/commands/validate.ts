@@ -1,16 +1,63 @@
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
+import { EXIT } from "../context.js";
 
-// Placeholder until the command lands; replaced by its real implementation.
+const FORMATS = ["text", "json", "github"] as const;
+type Format = (typeof FORMATS)[number];
+
 export const command: CommandSpec = {
   name: "validate",
-  summary: "(not available yet)",
-  usage: "campaignctl validate",
-  options: {},
+  summary: "Check manifests and audience files offline (no API key needed)",
+  usage: "campaignctl validate [PATH...] [--format text|json|github] [--no-preflight]",
+  details: [
+    "PATH is a manifest file or a directory (every *.yaml/*.yml directly inside it); default: the current directory.",
+    "Reports every problem at once as file:line:col. Exit 0 when valid (warnings allowed), 1 when not.",
+    "Codes and the JSON format: docs/diagnostics.md.",
+  ].join("\n"),
+  options: {
+    format: {
+      type: "string",
+      default: "text",
+      valueName: "FORMAT",
+      description: "text, json (one stable object on stdout) or github (workflow annotations)",
+    },
+    "no-preflight": {
+      type: "boolean",
+      description: "skip reading the audience CSVs (schema, files and merge variables are still checked)",
+    },
+  },
   allowPositionals: true,
-  run() {
-    return Promise.reject(
-      new CampaignctlError({ code: "USAGE", message: "'validate' is not available in this build yet" }),
-    );
+  async run({ values, positionals }, ctx) {
+    const format = values.format as string;
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: `unknown format '${format}'`,
+        hint: `use --format ${FORMATS.join(", --format ")}`,
+      });
+    }
+    // Lazy: keeps `campaignctl --help` and other commands from loading yaml and the validator.
+    const [{ loadManifests }, render] = await Promise.all([
+      import("../../manifest/index.js"),
+      import("../../render/diagnostics.js"),
+    ]);
+    const result = await loadManifests(positionals, {
+      cwd: ctx.cwd,
+      env: ctx.env,
+      preflight: values["no-preflight"] !== true,
+    });
+    const outcome = {
+      diagnostics: result.diagnostics,
+      manifestFiles: result.files.length,
+      campaigns: result.manifests.map((m) => ({ key: m.key, file: m.source.file })),
+      preflight: result.preflight,
+    };
+    const writers: Record<Format, (o: typeof outcome) => string> = {
+      text: render.formatValidationText,
+      json: render.formatValidationJson,
+      github: render.formatValidationGithub,
+    };
+    ctx.stdout.write(writers[format as Format](outcome));
+    return result.diagnostics.some((d) => d.severity === "error") ? EXIT.error : EXIT.ok;
   },
 };

@@ -1,0 +1,440 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { Document } from "yaml";
+import { LineCounter, parseAllDocuments, visit } from "yaml";
+import type { AudienceMapping, PreflightReport } from "../audience/types.js";
+import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
+import { sortDiagnostics } from "../core/diagnostics.js";
+import { isCampaignctlError } from "../core/errors.js";
+import type { ResourceType } from "../lob/wire.js";
+import { discoverManifestFiles } from "./discover.js";
+import type { RuleFinding } from "./rules.js";
+import { checkMergeVariables, checkReadableFile, classifyArtwork, displayPath, readHtml } from "./rules.js";
+import { checkAgainstSchema } from "./schema-pass.js";
+import { suggestClosest } from "./suggest.js";
+import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
+import { ARTWORK_FIELDS } from "./types.js";
+import type { PathSegment } from "./yaml-nodes.js";
+import { formatPath, locate, parsePath, positionOfNode, segmentsFromAncestors } from "./yaml-nodes.js";
+
+export interface LoadOptions {
+  readonly cwd: string;
+  /** Source of `${env:NAME}` values. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Check each audience CSV against its mapping and Lob's row rules. Default true. */
+  readonly preflight?: boolean;
+  /** Passed to the audience preflight (it caches results by file hash). */
+  readonly cacheDir?: string;
+}
+
+export interface LoadResult {
+  /** Only documents without errors (warnings allowed). */
+  readonly manifests: readonly CampaignManifest[];
+  /** Every problem found, sorted with sortDiagnostics. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** By manifest key, for documents whose audience was checked. */
+  readonly preflight: ReadonlyMap<string, PreflightReport>;
+  /** Manifest files read (absolute paths). */
+  readonly files: readonly string[];
+}
+
+/** One YAML document of a manifest file, with everything needed to point at its nodes. */
+interface ManifestDocument {
+  readonly file: string;
+  readonly shown: string;
+  readonly dir: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly diagnostics: Diagnostic[];
+  value: unknown;
+  envMissing: string[];
+}
+
+const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Reads every manifest under `paths` and reports every problem at once: YAML syntax, schema, then
+ * rules (unique keys, referenced files, merge variables) and the audience preflight. A problem in
+ * one document never hides problems in the others. Throws CampaignctlError(MANIFEST_NOT_FOUND)
+ * only when a path does not exist or a directory holds no manifests.
+ */
+export async function loadManifests(paths: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const files = await discoverManifestFiles(paths, opts.cwd);
+  const diagnostics: Diagnostic[] = [];
+  const documents: ManifestDocument[] = [];
+  for (const file of files) {
+    const shown = displayPath(file, opts.cwd);
+    const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => error);
+    if (text instanceof Error) {
+      diagnostics.push(
+        fileDiagnostic(shown, "FILE_UNREADABLE", `cannot read ${shown} (${text.code ?? "error"})`),
+      );
+      continue;
+    }
+    const parsed = parseManifestText(text, file, shown);
+    diagnostics.push(...parsed.diagnostics);
+    documents.push(...parsed.documents);
+  }
+
+  for (const document of documents) {
+    substituteEnv(document, opts.env);
+    checkSchema(document);
+  }
+  checkDuplicateKeys(documents);
+  const manifests: CampaignManifest[] = [];
+  const preflight = new Map<string, PreflightReport>();
+  for (const document of documents) {
+    const checked = await checkRules(document, opts);
+    if (checked.report && checked.key) preflight.set(checked.key, checked.report);
+    diagnostics.push(...document.diagnostics);
+    if (!document.diagnostics.some((d) => d.severity === "error")) {
+      manifests.push(buildManifest(document));
+    }
+  }
+  return { manifests, diagnostics: sortDiagnostics(diagnostics), preflight, files };
+}
+
+function fileDiagnostic(file: string, code: DiagnosticCode, message: string): Diagnostic {
+  return {
+    severity: "error",
+    code,
+    file,
+    line: 0,
+    col: 0,
+    path: "",
+    message,
+    hint:
+      code === "FILE_UNREADABLE" ? "check the file's permissions" : "see examples/ for a complete manifest",
+  };
+}
+
+function parseManifestText(
+  text: string,
+  file: string,
+  shown: string,
+): { documents: ManifestDocument[]; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const all = Array.isArray(parsed) ? parsed : [];
+  const diagnostics: Diagnostic[] = [];
+  const documents: ManifestDocument[] = [];
+  for (const doc of all) {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        diagnostics.push({
+          severity: "error",
+          code: "YAML_SYNTAX",
+          file: shown,
+          line,
+          col,
+          path: "",
+          message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+          hint: "fix the YAML syntax (indentation uses spaces; quote values that contain ': ' or start with special characters)",
+        });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue;
+    documents.push({
+      file,
+      shown,
+      dir: dirname(file),
+      doc,
+      lineCounter,
+      diagnostics: [],
+      value: undefined,
+      envMissing: [],
+    });
+  }
+  if (documents.length === 0 && diagnostics.length === 0) {
+    diagnostics.push(fileDiagnostic(shown, "SCHEMA", `${shown} contains no campaign document`));
+  }
+  return { documents, diagnostics };
+}
+
+function report(
+  document: ManifestDocument,
+  severity: "error" | "warning",
+  code: DiagnosticCode,
+  segments: readonly PathSegment[],
+  anchor: "value" | "key",
+  message: string,
+  hint: string,
+): void {
+  const located = locate(document.doc, segments);
+  const node = anchor === "key" && located.keyNode ? located.keyNode : located.node;
+  const { line, col } = positionOfNode(node, document.lineCounter);
+  document.diagnostics.push({
+    severity,
+    code,
+    file: document.shown,
+    line,
+    col,
+    path: formatPath(segments),
+    message,
+    hint,
+  });
+}
+
+/** `${env:NAME}` in any string value, replaced in the AST so positions stay exact. */
+function substituteEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
+  visit(document.doc, {
+    Scalar(key, node, ancestors) {
+      if (key === "key" || typeof node.value !== "string" || !node.value.includes("${env:")) return;
+      const missing: string[] = [];
+      const replaced = node.value.replace(ENV_REFERENCE, (whole, name: string) => {
+        const value = env[name];
+        if (value === undefined) {
+          missing.push(name);
+          return whole;
+        }
+        return value;
+      });
+      if (missing.length > 0) {
+        const segments = segmentsFromAncestors(ancestors, typeof key === "number" ? key : null);
+        document.envMissing.push(formatPath(segments));
+        for (const name of missing) {
+          report(
+            document,
+            "error",
+            "ENV_MISSING",
+            segments,
+            "value",
+            `environment variable ${name} is not set`,
+            `export ${name}=… before running campaignctl, or write the value into the manifest`,
+          );
+        }
+        return;
+      }
+      node.value = replaced;
+    },
+  });
+  document.value = document.doc.toJS({ maxAliasCount: 100 });
+}
+
+function checkSchema(document: ManifestDocument): void {
+  for (const problem of checkAgainstSchema(document.value)) {
+    const path = formatPath(problem.segments);
+    // A value left as `${env:…}` already has its ENV_MISSING; its pattern error would only repeat it.
+    if (document.envMissing.some((p) => path === p || path.startsWith(`${p}.`))) continue;
+    report(document, "error", "SCHEMA", problem.segments, problem.anchor, problem.message, problem.hint);
+  }
+}
+
+function keyOf(document: ManifestDocument): string | undefined {
+  const key = (document.value as { key?: unknown } | null)?.key;
+  return typeof key === "string" && key !== "" ? key : undefined;
+}
+
+function checkDuplicateKeys(documents: readonly ManifestDocument[]): void {
+  const first = new Map<string, ManifestDocument>();
+  for (const document of documents) {
+    const key = keyOf(document);
+    if (key === undefined) continue;
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, document);
+      continue;
+    }
+    const { line } = positionOfNode(locate(earlier.doc, ["key"]).node, earlier.lineCounter);
+    report(
+      document,
+      "error",
+      "DUPLICATE_KEY",
+      ["key"],
+      "value",
+      `key '${key}' is already used by ${earlier.shown}:${line}`,
+      "each campaign needs its own key; it is the campaign's identity in campaignctl's state",
+    );
+  }
+}
+
+function hasErrorUnder(document: ManifestDocument, prefix: string): boolean {
+  return document.diagnostics.some(
+    (d) => d.severity === "error" && (d.path === prefix || d.path.startsWith(`${prefix}.`)),
+  );
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function pushFinding(document: ManifestDocument, finding: RuleFinding | null): void {
+  if (finding) {
+    report(
+      document,
+      finding.severity,
+      finding.code,
+      finding.segments,
+      finding.anchor,
+      finding.message,
+      finding.hint,
+    );
+  }
+}
+
+async function checkRules(
+  document: ManifestDocument,
+  opts: LoadOptions,
+): Promise<{ key?: string; report?: PreflightReport }> {
+  const root = asRecord(document.value);
+  if (root === undefined) return {};
+  const creative = asRecord(root.creative);
+  const resourceType = creative?.resource_type;
+  const artwork: Partial<Record<ArtworkField, Artwork>> = {};
+  const html: Partial<Record<ArtworkField, string>> = {};
+  if (creative && typeof resourceType === "string" && resourceType in ARTWORK_FIELDS) {
+    for (const field of ARTWORK_FIELDS[resourceType as ResourceType]) {
+      const value = creative[field];
+      if (typeof value !== "string" || hasErrorUnder(document, `creative.${field}`)) continue;
+      const resolved = classifyArtwork(value, document.dir);
+      artwork[field] = resolved;
+      if (resolved.kind !== "file") continue;
+      const finding = await checkReadableFile(
+        resolved.path,
+        displayPath(resolved.path, opts.cwd),
+        ["creative", field],
+        `artwork file`,
+      );
+      pushFinding(document, finding);
+      if (finding === null && resolved.mediaType === "html") {
+        const text = await readHtml(resolved.path);
+        if (text !== undefined) html[field] = text;
+      }
+    }
+    const audience = asRecord(root.audience);
+    const mappingValue = audience?.mergeVariableColumnMapping;
+    const qr = asRecord(asRecord(creative.details)?.qr_code);
+    const redirect = typeof qr?.redirect_url === "string" ? qr.redirect_url : undefined;
+    if (!hasErrorUnder(document, "audience.mergeVariableColumnMapping")) {
+      for (const finding of checkMergeVariables({
+        resourceType: resourceType as ResourceType,
+        artwork,
+        html,
+        qrRedirectUrl: redirect,
+        mapping: asRecord(mappingValue) ?? null,
+        cwd: opts.cwd,
+      })) {
+        pushFinding(document, finding);
+      }
+    }
+  }
+
+  const audience = asRecord(root.audience);
+  if (
+    audience === undefined ||
+    typeof audience.file !== "string" ||
+    hasErrorUnder(document, "audience.file")
+  ) {
+    return {};
+  }
+  const csvPath = resolve(document.dir, audience.file);
+  const csvShown = displayPath(csvPath, opts.cwd);
+  const missing = await checkReadableFile(csvPath, csvShown, ["audience", "file"], "audience file");
+  pushFinding(document, missing);
+  const key = keyOf(document);
+  if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
+  return {
+    key,
+    report: await runPreflight(document, audience as unknown as AudienceMapping, csvPath, csvShown, opts),
+  };
+}
+
+function mappingOf(audience: AudienceMapping): AudienceMapping {
+  return {
+    requiredAddressColumnMapping: audience.requiredAddressColumnMapping,
+    optionalAddressColumnMapping: audience.optionalAddressColumnMapping,
+    mergeVariableColumnMapping: audience.mergeVariableColumnMapping ?? null,
+    metadata: audience.metadata ?? { columns: [] },
+  };
+}
+
+async function runPreflight(
+  document: ManifestDocument,
+  audience: AudienceMapping,
+  csvPath: string,
+  csvShown: string,
+  opts: LoadOptions,
+): Promise<PreflightReport | undefined> {
+  // Loaded lazily: `validate --no-preflight` and the schema-only paths never pay for the CSV parser.
+  const { preflightAudience } = await import("../audience/index.js");
+  let result: PreflightReport;
+  try {
+    result = await preflightAudience({
+      file: csvPath,
+      displayFile: csvShown,
+      mapping: mappingOf(audience),
+      ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
+    });
+  } catch (error) {
+    if (!isCampaignctlError(error)) throw error;
+    report(
+      document,
+      "error",
+      "FILE_UNREADABLE",
+      ["audience", "file"],
+      "value",
+      error.message,
+      error.hint ?? "",
+    );
+    return undefined;
+  }
+  const missingColumns = result.missingColumns ?? [];
+  for (const missing of missingColumns) {
+    const relativeSegments = parsePath(missing.mappingPath);
+    const segments =
+      relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
+    const guess = suggestClosest(missing.column, result.header);
+    report(
+      document,
+      "error",
+      "COLUMN_MISSING",
+      segments,
+      "value",
+      `column '${missing.column}' is not in the header of ${csvShown} (columns: ${result.header.join(", ") || "none"})${guess ? `; did you mean '${guess}'?` : ""}`,
+      guess
+        ? `change the mapping to '${guess}', or rename the CSV column`
+        : "map an existing CSV column, or add the column to the CSV",
+    );
+  }
+  for (const diagnostic of result.diagnostics) {
+    if (missingColumns.length > 0 && diagnostic.code === "COLUMN_MISSING") continue;
+    document.diagnostics.push(diagnostic);
+  }
+  return result;
+}
+
+function buildManifest(document: ManifestDocument): CampaignManifest {
+  const root = document.value as Record<string, unknown>;
+  const creative = root.creative as Record<string, unknown>;
+  const resourceType = creative.resource_type as ResourceType;
+  const artwork: Partial<Record<ArtworkField, Artwork>> = {};
+  for (const field of ARTWORK_FIELDS[resourceType]) {
+    artwork[field] = classifyArtwork(creative[field] as string, document.dir);
+  }
+  const creativeSpec: CreativeSpec = {
+    resource_type: resourceType,
+    artwork,
+    details: creative.details as Record<string, unknown>,
+    ...(creative.from === undefined ? {} : { from: creative.from as CreativeSpec["from"] }),
+    ...(creative.description === undefined ? {} : { description: creative.description as string | null }),
+    ...(creative.metadata === undefined ? {} : { metadata: creative.metadata as Record<string, string> }),
+  };
+  const audience = root.audience as Record<string, unknown> & AudienceMapping;
+  const { line, col } = positionOfNode(document.doc.contents, document.lineCounter);
+  return {
+    key: root.key as string,
+    source: { file: document.shown, line, col },
+    campaign: root.campaign as CampaignSpec,
+    creative: creativeSpec,
+    audience: {
+      ...mappingOf(audience),
+      fileAsWritten: audience.file as unknown as string,
+      file: resolve(document.dir, audience.file as unknown as string),
+    },
+    send: (root.send as CampaignManifest["send"] | undefined) ?? { enabled: false },
+  };
+}
