@@ -1,0 +1,36 @@
+import type { IncomingMessage } from "node:http";
+import type { LobMode } from "../lob/wire.js";
+import type { Reply } from "./http.js";
+import type { Processor } from "./processing.js";
+import type { Store } from "./store.js";
+
+/** An API key's world: every distinct key is its own account. */
+export interface Account {
+  /** Hex hash of the key; doubles as the upload `accountId`. The key itself is never kept. */
+  readonly id: string;
+  readonly mode: LobMode;
+}
+
+export interface Env {
+  readonly store: Store;
+  now(): Date;
+  readonly defaultCancelWindowMinutes: number;
+  readonly processor: Processor;
+}
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly account: Account;
+  readonly params: Readonly<Record<string, string>>;
+  /** Query string without `?` (parsed with qs where brackets matter). */
+  readonly rawQuery: string;
+  /** e.g. "http://127.0.0.1:4010": absolute URLs (next_url, file URLs) start with it. */
+  readonly origin: string;
+  readonly env: Env;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<Reply>;
+
+export function isoNow(env: Env): string {
+  return env.now().toISOString();
+}

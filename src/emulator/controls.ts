@@ -1,0 +1,115 @@
+import type { FaultKind, FaultOptions, RateLimitOptions } from "./types.js";
+import { FAULT_KINDS } from "./types.js";
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same fault sequence. */
+export function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Injected {
+  readonly kind: FaultKind;
+  remaining: number;
+  readonly endpoint: string | undefined;
+}
+
+export interface FaultPlan {
+  set(options: FaultOptions | null | undefined): void;
+  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string }): void;
+  /** The fault for this request, if any. One-shot injections win over random faults. */
+  pick(endpoint: string): FaultKind | undefined;
+}
+
+export function createFaultPlan(initial: FaultOptions | undefined): FaultPlan {
+  let rate = 0;
+  let kinds: readonly FaultKind[] = FAULT_KINDS;
+  let random = createRandom(1);
+  const injected: Injected[] = [];
+  const plan: FaultPlan = {
+    set(options) {
+      rate = options ? Math.min(1, Math.max(0, options.rate)) : 0;
+      kinds = options?.kinds && options.kinds.length > 0 ? [...options.kinds] : FAULT_KINDS;
+      random = createRandom(options?.seed ?? Math.floor(Math.random() * 2 ** 32));
+    },
+    injectNext(kind, opts = {}) {
+      if (!FAULT_KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}'`);
+      injected.push({ kind, remaining: Math.max(1, opts.count ?? 1), endpoint: opts.endpoint });
+    },
+    pick(endpoint) {
+      const index = injected.findIndex((i) => i.endpoint === undefined || i.endpoint === endpoint);
+      if (index >= 0) {
+        const hit = injected[index]!;
+        hit.remaining -= 1;
+        if (hit.remaining <= 0) injected.splice(index, 1);
+        return hit.kind;
+      }
+      if (rate > 0 && random() < rate) return kinds[Math.floor(random() * kinds.length)] ?? kinds[0];
+      return undefined;
+    },
+  };
+  plan.set(initial);
+  return plan;
+}
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Epoch ms when the window resets. */
+  readonly resetAt: number;
+}
+
+export interface RateLimiter {
+  set(limit: RateLimitOptions | false): void;
+  /** Counts one request against `key`; undefined when rate limiting is off. */
+  take(key: string, nowMs: number): RateDecision | undefined;
+}
+
+/** Fixed windows per key (key = account + endpointKey), like Lob's "150 per 5 s per key per endpoint". */
+export function createRateLimiter(initial: RateLimitOptions | false): RateLimiter {
+  let limit = initial;
+  const windows = new Map<string, { start: number; count: number }>();
+  return {
+    set(next) {
+      limit = next;
+      windows.clear();
+    },
+    take(key, nowMs) {
+      if (limit === false) return undefined;
+      let w = windows.get(key);
+      if (!w || nowMs >= w.start + limit.windowMs) {
+        if (windows.size > 10_000) {
+          for (const [k, v] of windows) if (nowMs >= v.start + limit.windowMs) windows.delete(k);
+        }
+        w = { start: nowMs, count: 0 };
+        windows.set(key, w);
+      }
+      w.count += 1;
+      const allowed = w.count <= limit.requests;
+      return {
+        allowed,
+        limit: limit.requests,
+        remaining: Math.max(0, limit.requests - w.count),
+        resetAt: w.start + limit.windowMs,
+      };
+    },
+  };
+}
+
+export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  const reset = String(Math.ceil(d.resetAt / 1000));
+  return {
+    "X-Rate-Limit-Limit": String(d.limit),
+    "X-Rate-Limit-Remaining": String(d.remaining),
+    "X-Rate-Limit-Reset": reset,
+    "ratelimit-limit": String(d.limit),
+    "ratelimit-remaining": String(d.remaining),
+    "ratelimit-reset": reset,
+  };
+}

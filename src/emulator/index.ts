@@ -1,0 +1,10 @@
+export type {
+  EmulatorOptions,
+  FaultKind,
+  FaultOptions,
+  RateLimitOptions,
+  RequestLogEntry,
+  RunningEmulator,
+} from "./types.js";
+export { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";
+export { startEmulator } from "./server.js";

@@ -1,0 +1,227 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type {
+  ExportState,
+  ExportType,
+  InlineAddress,
+  LobMode,
+  OptionalAddressColumnMapping,
+  RequiredAddressColumnMapping,
+  ResourceType,
+  UploadState,
+} from "../lob/wire.js";
+
+/**
+ * The emulator's records. They are internal and mutable; views.ts turns them into wire objects.
+ * An account is identified by a hash of its key, so no key ever reaches the disk.
+ */
+export interface CampaignRecord {
+  id: string;
+  account: string;
+  mode: LobMode;
+  seq: number;
+  name: string;
+  description: string | null;
+  schedule_type: string;
+  use_type: string | null;
+  billing_group_id: string | null;
+  target_delivery_date: string | null;
+  send_date: string | null;
+  cancel_window_campaign_minutes: number | null;
+  metadata: Record<string, string>;
+  auto_cancel_if_ncoa: boolean;
+  print_speed: string | null;
+  is_draft: boolean;
+  deleted: boolean;
+  date_created: string;
+  date_modified: string;
+}
+
+export type ArtworkField = "front" | "back" | "file" | "inside" | "outside";
+
+export type ArtworkRecord =
+  | { kind: "template"; value: string }
+  | { kind: "url"; value: string }
+  /** Bytes stored under files/artwork/<sha256>; `html` when the content is an HTML document. */
+  | { kind: "file"; sha256: string; size: number; filename: string; html: boolean };
+
+export interface CreativeRecord {
+  id: string;
+  account: string;
+  seq: number;
+  campaign_id: string;
+  resource_type: ResourceType;
+  description: string | null;
+  from: string | InlineAddress | null;
+  details: Record<string, unknown>;
+  artwork: Partial<Record<ArtworkField, ArtworkRecord>>;
+  /** Merge variables the HTML artwork (and QR redirect URL) use; checked at send. */
+  mergeVariables: string[];
+  metadata: Record<string, string>;
+  deleted: boolean;
+  date_created: string;
+  date_modified: string;
+}
+
+export interface UploadRecord {
+  id: string;
+  account: string;
+  mode: LobMode;
+  seq: number;
+  campaignId: string;
+  requiredAddressColumnMapping: RequiredAddressColumnMapping;
+  optionalAddressColumnMapping: OptionalAddressColumnMapping;
+  mergeVariableColumnMapping: Record<string, string> | null;
+  metadata: { columns: string[] };
+  state: UploadState;
+  totalMailpieces: number;
+  validatedMailpieces: number;
+  failedMailpieces: number;
+  bytesProcessed: number;
+  originalFilename?: string;
+  /** The stored audience file (files/uploads/<name>), its size and hash. */
+  file?: { name: string; size: number; sha256: string };
+  /** Header of the processed file (column names only) and why processing errored, if it did. */
+  header?: string[];
+  errorReason?: string;
+  deleted: boolean;
+  dateCreated: string;
+  dateModified: string;
+}
+
+export interface ExportRecord {
+  id: string;
+  account: string;
+  uploadId: string;
+  type: ExportType;
+  state: ExportState;
+  /** File name under files/exports once written; unguessable, like a signed URL. */
+  fileName: string | null;
+  deleted: boolean;
+  dateCreated: string;
+  dateModified: string;
+}
+
+export interface StoreData {
+  version: 1;
+  clockOffsetMs: number;
+  seq: number;
+  campaigns: Record<string, CampaignRecord>;
+  creatives: Record<string, CreativeRecord>;
+  uploads: Record<string, UploadRecord>;
+  exports: Record<string, ExportRecord>;
+}
+
+export interface Store {
+  data: StoreData;
+  /** Where uploaded files, artwork, per-row results and exports live. */
+  readonly filesDir: string;
+  readonly persistent: boolean;
+  nextSeq(): number;
+  /** Resolves once a write that includes every change made before the call is on disk. */
+  persist(): Promise<void>;
+  /** Drop everything (admin reset). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const FILE_DIRS = ["uploads", "artwork", "results", "exports", "incoming"] as const;
+
+function emptyData(): StoreData {
+  return { version: 1, clockOffsetMs: 0, seq: 0, campaigns: {}, creatives: {}, uploads: {}, exports: {} };
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(8).toString("hex")}`;
+}
+
+export async function openStore(dataDir: string | undefined): Promise<Store> {
+  const persistent = dataDir !== undefined;
+  const filesDir = persistent
+    ? join(dataDir, "files")
+    : await mkdtemp(join(tmpdir(), "campaignctl-emulator-"));
+  await ensureFileDirs(filesDir);
+  const statePath = persistent ? join(dataDir, "state.json") : "";
+  let data = persistent ? await loadData(statePath) : emptyData();
+
+  let writing: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+
+  async function writeNow(): Promise<void> {
+    const tmp = `${statePath}.${randomBytes(4).toString("hex")}.tmp`;
+    const handle = await open(tmp, "w");
+    try {
+      await handle.writeFile(JSON.stringify(data));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, statePath);
+  }
+
+  const store: Store = {
+    get data() {
+      return data;
+    },
+    set data(value: StoreData) {
+      data = value;
+    },
+    filesDir,
+    persistent,
+    nextSeq() {
+      data.seq += 1;
+      return data.seq;
+    },
+    persist() {
+      if (!persistent) return Promise.resolve();
+      // One write at a time; callers arriving during a write share the next one.
+      if (queued) return queued;
+      if (!writing) {
+        writing = writeNow().finally(() => {
+          writing = null;
+        });
+        return writing;
+      }
+      queued = writing
+        .catch(() => undefined)
+        .then(() => {
+          queued = null;
+          writing = writeNow().finally(() => {
+            writing = null;
+          });
+          return writing;
+        });
+      return queued;
+    },
+    async reset() {
+      data = emptyData();
+      for (const dir of FILE_DIRS) await rm(join(filesDir, dir), { recursive: true, force: true });
+      await ensureFileDirs(filesDir);
+      await store.persist();
+    },
+    async close() {
+      await (queued ?? writing ?? Promise.resolve()).catch(() => undefined);
+      if (!persistent) await rm(filesDir, { recursive: true, force: true });
+    },
+  };
+  return store;
+}
+
+async function ensureFileDirs(filesDir: string): Promise<void> {
+  for (const dir of FILE_DIRS) await mkdir(join(filesDir, dir), { recursive: true });
+}
+
+async function loadData(path: string): Promise<StoreData> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyData();
+    throw error;
+  }
+  const parsed = JSON.parse(text) as StoreData;
+  if (parsed.version !== 1) throw new Error(`unsupported emulator data version in ${path}`);
+  return parsed;
+}

@@ -1,0 +1,80 @@
+/** Public types of the emulator (see /work/briefs/emulator-api.md and README.md beside this file). */
+
+export type FaultKind = "500" | "503" | "429" | "reset_before" | "commit_then_drop";
+// reset_before: destroy the socket before the request is processed (nothing committed).
+// commit_then_drop: process and COMMIT the request fully, then destroy the socket without a response.
+
+export const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "reset_before", "commit_then_drop"];
+
+export interface FaultOptions {
+  /** Probability 0..1 that a /v1 request is faulted. */
+  readonly rate: number;
+  /** Seed of the fault PRNG, so a run can be reproduced. Random when absent. */
+  readonly seed?: number;
+  /** Kinds to draw from (uniformly). Default: all kinds. */
+  readonly kinds?: readonly FaultKind[];
+}
+
+export interface RateLimitOptions {
+  readonly requests: number;
+  readonly windowMs: number;
+}
+
+export interface EmulatorOptions {
+  /** Default 4010; 0 = pick a free port. */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Persist everything here (atomic writes); in memory when absent. */
+  dataDir?: string;
+  /** Fixed delay before every API response, in ms (default 0). */
+  latencyMs?: number;
+  /** Audience validation speed after send, in rows per second of real time (default 100_000). */
+  processingRowsPerSecond?: number;
+  /** Default 150 per 5000 ms per key per endpoint (src/lob/endpoint.ts endpointKey); false = off. */
+  rateLimit?: RateLimitOptions | false;
+  /** Random faults on /v1 routes. */
+  faults?: FaultOptions;
+  /** Account default cancel window in minutes (default 240 = 4 hours). */
+  defaultCancelWindowMinutes?: number;
+  /** One line per request: method, path, status, ms. Never bodies, never keys. */
+  log?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  readonly method: string;
+  /** Path without query. */
+  readonly path: string;
+  /** endpointKey() of the request. */
+  readonly endpoint: string;
+  /** 0 when the connection was dropped. */
+  readonly status: number;
+  readonly fault?: FaultKind;
+  readonly at: string;
+}
+
+export interface RunningEmulator {
+  /** "http://127.0.0.1:PORT/v1" */
+  readonly url: string;
+  readonly port: number;
+  advanceClock(ms: number): void;
+  /** The emulator's clock. */
+  now(): Date;
+  setFaults(faults: EmulatorOptions["faults"] | null): void;
+  /** One-shot: the next N matching /v1 requests get this fault. */
+  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string }): void;
+  setLatency(ms: number): void;
+  setRateLimit(limit: EmulatorOptions["rateLimit"]): void;
+  setProcessingSpeed(rowsPerSecond: number): void;
+  requests(): readonly RequestLogEntry[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+export const EMULATOR_DEFAULTS = {
+  port: 4010,
+  host: "127.0.0.1",
+  processingRowsPerSecond: 100_000,
+  defaultCancelWindowMinutes: 240,
+  defaultUseType: "marketing",
+} as const;
