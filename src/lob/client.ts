@@ -14,7 +14,7 @@ import { createGate } from "./gate.js";
 import { buildMultipartBody, flattenFormFields } from "./multipart.js";
 import type { MultipartBody, MultipartPart } from "./multipart.js";
 import { createRateLimiter } from "./rate-limiter.js";
-import type { RateLimit } from "./rate-limiter.js";
+import type { RateLimit, RatePermit } from "./rate-limiter.js";
 import {
   computeRetryDelay,
   DEFAULT_MAX_ATTEMPTS,
@@ -241,12 +241,13 @@ export function createLobClient(options: LobClientOptions): LobClient {
     attempt: number,
   ): Promise<RawResponse | { readonly status: 0; readonly networkCode: string; readonly detail: string }> {
     const release = await gate.enter();
+    let permit: RatePermit | undefined;
     try {
       if (limiter !== undefined) {
-        const waited = await limiter.acquire(endpoint);
-        if (waited > 0) {
-          counters.throttledMs += waited;
-          emit({ type: "throttle", endpoint, delayMs: waited });
+        permit = await limiter.acquire(endpoint);
+        if (permit.waitedMs > 0) {
+          counters.throttledMs += permit.waitedMs;
+          emit({ type: "throttle", endpoint, delayMs: permit.waitedMs });
         }
       }
       count(endpoint);
@@ -282,6 +283,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
         return { status: 0, ...describeNetworkError(err) };
       }
     } finally {
+      permit?.done();
       release();
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../src/lob/rate-limiter.js";
+import type { RateLimiter } from "../../src/lob/rate-limiter.js";
 
 /** A fake clock: sleeping advances time, so the schedule is exact and instant. */
 function fakeClock() {
@@ -13,11 +14,17 @@ function fakeClock() {
   };
 }
 
+/** Acquire for a request that completes instantly; resolves with the wait. */
+async function take(limiter: RateLimiter, endpoint: string): Promise<number> {
+  const permit = await limiter.acquire(endpoint);
+  permit.done();
+  return permit.waitedMs;
+}
+
 function maxInAnyWindow(times: readonly number[], windowMs: number): number {
   let max = 0;
-  for (let i = 0; i < times.length; i++) {
-    const inWindow = times.filter((t) => t >= (times[i] as number) && t < (times[i] as number) + windowMs);
-    max = Math.max(max, inWindow.length);
+  for (const start of times) {
+    max = Math.max(max, times.filter((t) => t >= start && t < start + windowMs).length);
   }
   return max;
 }
@@ -30,7 +37,7 @@ describe("createRateLimiter", () => {
     const granted: number[] = [];
     await Promise.all(
       Array.from({ length: 20 }, () =>
-        limiter.acquire("GET /campaigns").then(() => granted.push(clock.now() - start)),
+        take(limiter, "GET /campaigns").then(() => granted.push(clock.now() - start)),
       ),
     );
     expect(granted).toHaveLength(20);
@@ -45,34 +52,47 @@ describe("createRateLimiter", () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ requests: 150, windowMs: 5000, ...clock });
     const start = clock.now();
-    await Promise.all(Array.from({ length: 300 }, () => limiter.acquire("POST /campaigns")));
+    await Promise.all(Array.from({ length: 300 }, () => take(limiter, "POST /campaigns")));
     expect(clock.now() - start).toBe(5050);
+  });
+
+  it("counts the window from when a request finished, not when it started", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
+    const slow = await limiter.acquire("e");
+    const next = limiter.acquire("e");
+    await clock.sleep(300); // the first request takes 300 ms
+    slow.done();
+    const permit = await next;
+    // Waited for the completion (300) and then a full window after it (1000).
+    expect(permit.waitedMs).toBe(1300);
+    permit.done();
   });
 
   it("keeps endpoints independent", async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ requests: 2, windowMs: 1000, safetyMs: 0, ...clock });
-    await limiter.acquire("GET /campaigns");
-    await limiter.acquire("GET /campaigns");
-    const waits = await Promise.all([limiter.acquire("GET /uploads"), limiter.acquire("GET /uploads")]);
+    await take(limiter, "GET /campaigns");
+    await take(limiter, "GET /campaigns");
+    const waits = await Promise.all([take(limiter, "GET /uploads"), take(limiter, "GET /uploads")]);
     expect(waits).toEqual([0, 0]);
-    expect(await limiter.acquire("GET /campaigns")).toBe(1000);
+    expect(await take(limiter, "GET /campaigns")).toBe(1000);
   });
 
   it("reports the wait and only waits for what is needed", async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
-    expect(await limiter.acquire("e")).toBe(0);
+    expect(await take(limiter, "e")).toBe(0);
     await clock.sleep(600);
-    expect(await limiter.acquire("e")).toBe(400);
+    expect(await take(limiter, "e")).toBe(400);
   });
 
   it("holds an endpoint until blockUntil passes", async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ requests: 10, windowMs: 1000, ...clock });
     limiter.blockUntil("e", clock.now() + 3000);
-    expect(await limiter.acquire("e")).toBe(3000);
-    expect(await limiter.acquire("other")).toBe(0);
+    expect(await take(limiter, "e")).toBe(3000);
+    expect(await take(limiter, "other")).toBe(0);
   });
 
   it("rejects nonsense limits", () => {
