@@ -25,10 +25,20 @@ export function withCampaign(
 ): StateFile {
   const current = Object.hasOwn(state.campaigns, key) ? state.campaigns[key] : undefined;
   const next = update(current);
-  // Built with fromEntries (own data properties) so no key, "__proto__" included, is special.
-  const others = Object.entries(state.campaigns).filter(([k]) => k !== key);
-  const campaigns: Readonly<Record<string, CampaignRecord>> = Object.fromEntries(
-    next === undefined ? others : [...others, [key, next.key === key ? next : { ...next, key }]],
-  );
+  if (next === undefined) {
+    if (current === undefined) return state;
+    return {
+      ...state,
+      campaigns: Object.fromEntries(Object.entries(state.campaigns).filter(([k]) => k !== key)),
+    };
+  }
+  const campaigns: Record<string, CampaignRecord> = { ...state.campaigns };
+  // defineProperty, not assignment, so no key ("__proto__" included) is special.
+  Object.defineProperty(campaigns, key, {
+    value: next.key === key ? next : { ...next, key },
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return { ...state, campaigns };
 }
