@@ -35,7 +35,7 @@ export function apiClient(emulator: RunningEmulator, key: string = TEST_KEY) {
     opts: { form?: boolean; multipart?: FormData; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse> {
     const headers: Record<string, string> = { Authorization: authHeader(key), ...opts.headers };
-    let payload: BodyInit | undefined;
+    let payload: RequestInit["body"] | undefined;
     if (opts.multipart) payload = opts.multipart;
     else if (body !== undefined && opts.form) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";

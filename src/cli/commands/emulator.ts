@@ -1,16 +1,164 @@
 import { CampaignctlError } from "../../core/errors.js";
+import type { EmulatorOptions, FaultKind } from "../../emulator/index.js";
 import type { CommandSpec } from "../context.js";
+import { EXIT } from "../context.js";
 
-// Placeholder until the command lands; replaced by its real implementation.
+const FAULT_KIND_NAMES = ["500", "503", "429", "reset_before", "commit_then_drop"] as const;
+
+function usage(message: string): CampaignctlError {
+  return new CampaignctlError({
+    code: "USAGE",
+    message,
+    hint: "run 'campaignctl help emulator' for its options",
+  });
+}
+
+function readNumber(
+  value: unknown,
+  flag: string,
+  opts: { min?: number; integer?: boolean } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (
+    !Number.isFinite(n) ||
+    (opts.integer && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min)
+  ) {
+    throw usage(
+      `--${flag} must be a ${opts.integer ? "whole " : ""}number${opts.min !== undefined ? ` >= ${opts.min}` : ""}`,
+    );
+  }
+  return n;
+}
+
+/** Turns the command's flags into emulator options (exported for tests). */
+export function emulatorOptionsFromFlags(
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>,
+): EmulatorOptions {
+  const options: EmulatorOptions = {};
+  const port = readNumber(values.port, "port", { min: 0, integer: true });
+  if (port !== undefined) options.port = port;
+  if (typeof values.host === "string") options.host = values.host;
+  if (typeof values.data === "string") options.dataDir = values.data;
+  const latency = readNumber(values.latency, "latency", { min: 0 });
+  if (latency !== undefined) options.latencyMs = latency;
+  const rate = readNumber(values["processing-rate"], "processing-rate", { min: 1 });
+  if (rate !== undefined) options.processingRowsPerSecond = rate;
+  if (values["no-rate-limit"] === true) {
+    if (values["rate-limit"] !== undefined)
+      throw usage("use either --rate-limit or --no-rate-limit, not both");
+    options.rateLimit = false;
+  } else if (typeof values["rate-limit"] === "string") {
+    const match = /^(\d+)\/(\d+)$/.exec(values["rate-limit"]);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+      throw usage("--rate-limit must look like N/MS, e.g. 150/5000 (requests per window in ms)");
+    }
+    options.rateLimit = { requests: Number(match[1]), windowMs: Number(match[2]) };
+  }
+  const faultRate = readNumber(values["fault-rate"], "fault-rate", { min: 0 });
+  if (faultRate !== undefined) {
+    if (faultRate > 1) throw usage("--fault-rate must be between 0 and 1");
+    const seed = readNumber(values["fault-seed"], "fault-seed", { integer: true });
+    let kinds: FaultKind[] | undefined;
+    if (typeof values["fault-kinds"] === "string") {
+      kinds = values["fault-kinds"].split(",").map((k) => k.trim()) as FaultKind[];
+      const bad = kinds.filter((k) => !(FAULT_KIND_NAMES as readonly string[]).includes(k));
+      if (bad.length > 0)
+        throw usage(`unknown fault kind(s) ${bad.join(", ")}; use ${FAULT_KIND_NAMES.join(", ")}`);
+    }
+    options.faults = {
+      rate: faultRate,
+      ...(seed !== undefined ? { seed } : {}),
+      ...(kinds ? { kinds } : {}),
+    };
+  } else if (values["fault-seed"] !== undefined || values["fault-kinds"] !== undefined) {
+    throw usage("--fault-seed and --fault-kinds need --fault-rate");
+  }
+  const window = readNumber(values["cancel-window-minutes"], "cancel-window-minutes", {
+    min: 0,
+    integer: true,
+  });
+  if (window !== undefined) options.defaultCancelWindowMinutes = window;
+  return options;
+}
+
 export const command: CommandSpec = {
   name: "emulator",
-  summary: "(not available yet)",
-  usage: "campaignctl emulator",
-  options: {},
-  allowPositionals: true,
-  run() {
-    return Promise.reject(
-      new CampaignctlError({ code: "USAGE", message: "'emulator' is not available in this build yet" }),
-    );
+  summary: "Run a local Lob Campaigns API emulator",
+  usage:
+    "campaignctl emulator [--port 4010] [--host 127.0.0.1] [--data DIR] [--latency MS] [--processing-rate ROWS_PER_S] " +
+    "[--rate-limit N/MS | --no-rate-limit] [--fault-rate R] [--fault-seed S] [--fault-kinds k1,k2] [--cancel-window-minutes M]",
+  details: [
+    "Serves Lob's Campaigns API (campaigns, creatives, uploads, exports, report) under /v1 on this machine.",
+    "Nothing is ever printed or mailed. Point campaignctl at it with LOB_API_URL=<the printed URL> and any",
+    "key like test_local123. Test controls live under /_emulator/ (clock, faults, latency, rate limit).",
+    "Runs until Ctrl-C (SIGINT) or SIGTERM.",
+  ].join("\n"),
+  options: {
+    port: {
+      type: "string",
+      default: "4010",
+      valueName: "PORT",
+      description: "port to listen on (0 = any free port)",
+    },
+    host: { type: "string", default: "127.0.0.1", valueName: "HOST", description: "address to listen on" },
+    data: {
+      type: "string",
+      valueName: "DIR",
+      description: "keep everything in DIR across restarts (default: memory)",
+    },
+    latency: { type: "string", valueName: "MS", description: "fixed delay before every API response" },
+    "processing-rate": {
+      type: "string",
+      valueName: "ROWS_PER_S",
+      description: "audience validation speed after send (default 100000)",
+    },
+    "rate-limit": {
+      type: "string",
+      valueName: "N/MS",
+      description: "requests per window per key per endpoint (default 150/5000)",
+    },
+    "no-rate-limit": { type: "boolean", description: "turn rate limiting off" },
+    "fault-rate": {
+      type: "string",
+      valueName: "R",
+      description: "probability 0..1 of a fault per API request",
+    },
+    "fault-seed": { type: "string", valueName: "S", description: "seed for reproducible faults" },
+    "fault-kinds": {
+      type: "string",
+      valueName: "K1,K2",
+      description: "faults to draw from: 500, 503, 429, reset_before, commit_then_drop (default all)",
+    },
+    "cancel-window-minutes": {
+      type: "string",
+      valueName: "M",
+      description: "account default cancel window (default 240)",
+    },
+  },
+  allowPositionals: false,
+  async run({ values }, ctx) {
+    const options = emulatorOptionsFromFlags(values);
+    const { startEmulator } = await import("../../emulator/index.js");
+    const emulator = await startEmulator({
+      ...options,
+      log: (line) => ctx.stderr.write(`${line}\n`),
+    });
+    ctx.stdout.write(`Lob emulator listening on ${emulator.url}\n`);
+    ctx.stdout.write("This is a local emulator: nothing is ever printed or mailed.\n");
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    ctx.stderr.write("Stopping the emulator...\n");
+    await emulator.close();
+    ctx.stderr.write("Emulator stopped.\n");
+    return EXIT.ok;
   },
 };
