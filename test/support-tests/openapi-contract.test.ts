@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   CONTRACT_OVERRIDES,
+  GLOBAL_ERROR_STATUSES,
   LOB_SPEC_PATH,
   assertMatchesSpec,
   checkComponentSchema,
@@ -267,13 +268,13 @@ describe("checkResponse rejects mutated bodies (the harness can fail)", () => {
       { status: 418, body: notFound },
     );
     expect(teapot.errors[0]).toMatch(/^undocumented status 418 for upload_create/);
-    // 2XX/4XX ranges: export create documents 4XX but no 5XX.
-    const fiveHundred = checkResponse(
+    // 2XX/4XX ranges: export create documents 4XX but no 3XX.
+    const redirect = checkResponse(
       spec,
       { method: "POST", path: "/v1/uploads/upl_1/exports" },
-      { status: 500, body: {} },
+      { status: 302, body: {} },
     );
-    expect(fiveHundred.errors[0]).toMatch(/undocumented status 500/);
+    expect(redirect.errors[0]).toMatch(/undocumented status 302/);
   });
 
   it("rejects a body on a 204, a missing body where one is documented, and a non-JSON content type", () => {
@@ -371,6 +372,30 @@ describe("overrides (CONTRACT.md §8)", () => {
     expect(
       checkResponse(spec, create, { status: 200, body: { ...noFrom, resource_type: "letter" } }).ok,
     ).toBe(false);
+  });
+});
+
+describe("global error statuses (auth §1.1, rate limit §1.8)", () => {
+  const unauthorized = { error: { message: "bad key", status_code: 401, code: "unauthorized" } };
+  const limited = { error: { message: "slow down", status_code: 429, code: "rate_limit_exceeded" } };
+
+  it("accepts envelope A 401/429 on operations that document neither", () => {
+    expect(GLOBAL_ERROR_STATUSES).toEqual([401, 429, 500, 503]);
+    const list = { method: "GET", path: "/v1/uploads" };
+    expect(checkResponse(spec, list, { status: 401, body: unauthorized })).toEqual({
+      ok: true,
+      operationId: "uploads_list",
+      errors: [],
+    });
+    expect(checkResponse(spec, list, { status: 429, body: limited }).ok).toBe(true);
+  });
+
+  it("still rejects other shapes and other undocumented statuses", () => {
+    const list = { method: "GET", path: "/v1/campaigns" };
+    expect(checkResponse(spec, list, { status: 401, body: { detail: [] } }).ok).toBe(false);
+    expect(checkResponse(spec, list, { status: 403, body: unauthorized }).errors[0]).toMatch(
+      /undocumented status 403 for campaigns_list/,
+    );
   });
 });
 

@@ -171,6 +171,15 @@ export function documentedStatuses(spec: LobSpec, method: string, path: string):
   return isJsonObject(responses) ? Object.keys(responses) : [];
 }
 
+/**
+ * Statuses every operation can answer with Lob's error envelope (A) even where the operation
+ * documents no such response: authentication is a global security requirement (CONTRACT.md §1.1),
+ * the rate limit applies to every endpoint (§1.8, §8.14), and 500/503 are generic error codes of
+ * the shared error model (§1.6). Only used when the status matches no documented key, so an
+ * operation's own 4XX/default schema still wins.
+ */
+export const GLOBAL_ERROR_STATUSES: readonly number[] = [401, 429, 500, 503];
+
 function pickResponseKey(keys: readonly string[], status: number): string | undefined {
   const exact = keys.find((key) => key === String(status));
   if (exact) return exact;
@@ -266,6 +275,10 @@ export function checkResponse(spec: LobSpec, req: ContractRequest, res: Contract
   const responses = deref(spec, op.operation.responses, `${op.pointer}/responses`);
   const keys = isJsonObject(responses.node) ? Object.keys(responses.node) : [];
   const key = pickResponseKey(keys, res.status);
+  if (!key && GLOBAL_ERROR_STATUSES.includes(res.status)) {
+    const global = checkComponentSchema(spec, "error", res.body);
+    return { ok: global.ok, operationId: op.operationId, errors: global.errors };
+  }
   if (!key) {
     errors.push(
       `undocumented status ${res.status} for ${op.operationId} (documented: ${keys.join(", ") || "none"})`,
