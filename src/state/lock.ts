@@ -55,7 +55,11 @@ export async function acquireLock(
   };
   // The nonce makes our file's text unique, so release can tell it from a later holder's lock.
   const raw = `${JSON.stringify({ ...ours, nonce: randomBytes(8).toString("hex") })}\n`;
-  await mkdir(path.dirname(lockPath), { recursive: true });
+  try {
+    await mkdir(path.dirname(lockPath), { recursive: true });
+  } catch (error) {
+    throw lockWriteError(lockPath, error);
+  }
 
   for (;;) {
     if (await createExclusive(lockPath, raw)) return heldLock(lockPath, ours, raw);

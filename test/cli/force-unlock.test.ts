@@ -88,6 +88,16 @@ describe("campaignctl force-unlock", () => {
     expect(await exists(lockPath)).toBe(true);
   });
 
+  it("removes an unreadable lock with --yes", async () => {
+    const lockPath = path.join(cwd, ".campaignctl/state.json.lock");
+    await mkdir(path.dirname(lockPath), { recursive: true });
+    await writeFile(lockPath, "");
+    const { code, err } = await run(["force-unlock", "--yes"]);
+    expect(code).toBe(0);
+    expect(err).toContain("cannot be read");
+    expect(await exists(lockPath)).toBe(false);
+  });
+
   it("says so when there is no lock", async () => {
     const { code, out, err } = await run(["force-unlock", "--yes"]);
     expect(code).toBe(0);

@@ -83,6 +83,22 @@ describe("stale locks", () => {
     await lock.release();
   });
 
+  it("lets exactly one of two racing runs take over the same stale lock", async () => {
+    const statePath = await statePathIn();
+    await writeLockFile(statePath, { pid: await deadPid(), host: hostname(), command: "apply", since: "x" });
+    const results = await Promise.allSettled(
+      ["apply", "destroy"].map((command) => acquireLock(statePath, { command }, { timeoutMs: 0 })),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: "STATE_LOCKED" });
+    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value;
+    expect(await winner.isHeld()).toBe(true);
+    await winner.release();
+  });
+
   it("never takes over a lock from another host", async () => {
     const statePath = await statePathIn();
     const pid = await deadPid();
