@@ -34,11 +34,12 @@ export function generateValidatorSource(schemaText) {
   const ajv = createAjv();
   const validate = ajv.compile(JSON.parse(schemaText));
   let code = standaloneCode.default(ajv, validate);
-  // ajv's ESM output still uses require() for its runtime helpers; Node ESM has no require.
+  // ajv's ESM output still uses require() for its runtime helpers; Node ESM has no require. Node
+  // hands us module.exports (so `.default`), vite's interop hands us the function itself.
   const imports = [];
   code = code.replace(/const (\w+) = require\("([^"]+)"\)\.default;/g, (_m, name, spec) => {
     imports.push(`import ${name}_module from "${spec}.js";`);
-    return `const ${name} = ${name}_module.default;`;
+    return `const ${name} = ${name}_module.default ?? ${name}_module;`;
   });
   const sha = createHash("sha256").update(schemaText).digest("hex");
   return [

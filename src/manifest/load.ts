@@ -130,7 +130,10 @@ function parseManifestText(
           col,
           path: "",
           message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-          hint: "fix the YAML syntax (indentation uses spaces; quote values that contain ': ' or start with special characters)",
+          hint:
+            error.code === "DUPLICATE_KEY"
+              ? "a field may appear only once in a mapping; delete the repeated one"
+              : "fix the YAML syntax (indent with spaces; quote values that contain ': ' or start with special characters)",
         });
       }
       continue;

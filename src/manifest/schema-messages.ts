@@ -89,7 +89,22 @@ export function describeSchemaErrors(errors: readonly SchemaError[], root: unkno
   );
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
+  const typoTargets = new Set(
+    kept.flatMap((e) => {
+      if (e.keyword !== "additionalProperties") return [];
+      const allowed = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      const guess = suggestClosest(String(e.params.additionalProperty), allowed);
+      return guess ? [`${e.instancePath}|${guess}`] : [];
+    }),
+  );
   for (const error of kept) {
+    // "unknown field 'fron' (did you mean 'front'?)" already explains why 'front' is missing.
+    if (
+      error.keyword === "required" &&
+      typoTargets.has(`${error.instancePath}|${String(error.params.missingProperty)}`)
+    ) {
+      continue;
+    }
     const problem = describeOne(error, root);
     const id = `${formatPath(problem.segments)}|${problem.anchor}|${problem.message}`;
     if (seen.has(id)) continue;
@@ -106,7 +121,11 @@ function describeOne(error: SchemaError, root: unknown): SchemaProblem {
   const last = segments[segments.length - 1];
   const resourceType = resourceTypeOf(root);
   const inCreative = segments[0] === "creative";
-  const forType = inCreative && resourceType ? ` for ${RESOURCE_LABEL[resourceType]}` : "";
+  const forType =
+    inCreative && resourceType && segments.length <= 2 && (segments.length === 1 || segments[1] === "details")
+      ? ` for ${RESOURCE_LABEL[resourceType]}`
+      : "";
+  const described = typeof parent.description === "string" ? parent.description : undefined;
 
   switch (error.keyword) {
     case "required": {
@@ -209,7 +228,7 @@ function describeOne(error: SchemaError, root: unknown): SchemaProblem {
         segments,
         anchor: "value",
         message: `${custom ?? `must match ${String(error.params.pattern)}`} (got ${describeValue(error.data)})`,
-        hint: "see the field's description in schemas/manifest.v1.schema.json (campaignctl schema)",
+        hint: described ?? "see the field's description: campaignctl schema",
       };
     }
     case "maxLength":
@@ -260,7 +279,7 @@ function describeOne(error: SchemaError, root: unknown): SchemaProblem {
         segments,
         anchor: "value",
         message: custom ?? error.message ?? `fails the '${error.keyword}' rule`,
-        hint: "see schemas/manifest.v1.schema.json (campaignctl schema)",
+        hint: described ?? "see the field's description: campaignctl schema",
       };
   }
 }
