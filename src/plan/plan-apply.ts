@@ -448,7 +448,7 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
   }
   return {
     key: record.key,
-    source: "(removed from the manifests)",
+    source: "removed from the manifests",
     headline,
     ...(id ? { campaignId: id } : {}),
     actions,

@@ -19,7 +19,7 @@ export function planDestroy(inputs: DestroyInputs): Plan {
     if (!record) {
       campaigns.push({
         key,
-        source: "(not in state)",
+        source: "not in state",
         headline: "noop",
         actions: [],
         artworkDiffs: {},
@@ -83,7 +83,7 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
   }
   return {
     key: record.key,
-    source: "(state)",
+    source: "state",
     headline,
     ...(id ? { campaignId: id } : {}),
     actions,

@@ -1,4 +1,12 @@
-import type { Campaign, Creative, Upload } from "../lob/wire.js";
+import type {
+  Campaign,
+  Creative,
+  MergeVariableColumnMapping,
+  OptionalAddressColumnMapping,
+  RequiredAddressColumnMapping,
+  Upload,
+  UploadMetadata,
+} from "../lob/wire.js";
 import type { CampaignRecord, StateFile } from "../state/types.js";
 
 /**
@@ -37,10 +45,10 @@ export interface DesiredCreative {
 }
 
 export interface DesiredUpload {
-  readonly requiredAddressColumnMapping: Readonly<Record<string, string | null>>;
-  readonly optionalAddressColumnMapping: Readonly<Record<string, string | null>>;
-  readonly mergeVariableColumnMapping: Readonly<Record<string, string>> | null;
-  readonly metadata: { readonly columns: readonly string[] };
+  readonly requiredAddressColumnMapping: RequiredAddressColumnMapping;
+  readonly optionalAddressColumnMapping: OptionalAddressColumnMapping;
+  readonly mergeVariableColumnMapping: MergeVariableColumnMapping;
+  readonly metadata: UploadMetadata;
 }
 
 export interface DesiredAudience {

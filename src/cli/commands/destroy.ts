@@ -1,16 +1,59 @@
-import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
+import { EXIT } from "../context.js";
+import { approve, checkFormat, TARGET_OPTIONS } from "../engine-io.js";
+import { targetOptionsFrom } from "../target-args.js";
 
-// Placeholder until the command lands; replaced by its real implementation.
+const FORMATS = ["text", "json"] as const;
+
 export const command: CommandSpec = {
   name: "destroy",
-  summary: "(not available yet)",
-  usage: "campaignctl destroy",
-  options: {},
+  summary: "Delete drafts and cancel sent campaigns whose cancel window is open",
+  usage: "campaignctl destroy [PATH...] [--key KEY]... [--sandbox] [--auto-approve] [--state PATH]",
+  details: [
+    "Selects the campaigns of the given manifests, the --key values, or (with neither) every campaign",
+    "in the state. Plans first, asks for approval, then deletes drafts and cancels sent campaigns",
+    "whose cancel window is still open. A campaign whose window has closed is refused, naming the",
+    "deadline that passed; the others still go ahead. Exit 1 when anything was refused.",
+  ].join("\n"),
+  options: {
+    ...TARGET_OPTIONS,
+    key: {
+      type: "string",
+      multiple: true,
+      valueName: "KEY",
+      description: "a campaign key to destroy (repeatable)",
+    },
+    "auto-approve": { type: "boolean", description: "destroy without asking" },
+    format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
+  },
   allowPositionals: true,
-  run() {
-    return Promise.reject(
-      new CampaignctlError({ code: "USAGE", message: "'destroy' is not available in this build yet" }),
-    );
+  async run({ values, positionals }, ctx) {
+    const format = checkFormat(values.format, FORMATS);
+    const { runDestroy } = await import("../../engine/use-cases.js");
+    const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
+    const keys = Array.isArray(values.key) ? values.key : undefined;
+    const outcome = await runDestroy({
+      ...targetOptionsFrom(values, ctx),
+      paths: positionals,
+      ...(keys ? { keys } : {}),
+      showPlan: (plan) => {
+        if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
+        else ctx.stderr.write(`${summaryLine(plan)}\n`);
+      },
+      confirm: (plan) =>
+        approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend: false }),
+    });
+    if (format === "json") {
+      ctx.stdout.write(
+        `${JSON.stringify({ version: 1, plan: outcome.plan, result: { failed: outcome.failed, stateSerial: outcome.state.serial } }, null, 2)}\n`,
+      );
+    } else if (outcome.plan.hasChanges) {
+      ctx.stderr.write(
+        outcome.failed.length === 0
+          ? "Destroy complete.\n"
+          : `Destroy finished; refused: ${outcome.failed.map((f) => f.key).join(", ")}.\n`,
+      );
+    }
+    return outcome.failed.length > 0 || outcome.plan.summary.blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };

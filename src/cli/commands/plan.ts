@@ -1,16 +1,53 @@
-import { CampaignctlError } from "../../core/errors.js";
+import { ManifestErrors } from "../../engine/prepare.js";
 import type { CommandSpec } from "../context.js";
+import { EXIT } from "../context.js";
+import { checkFormat, printDiagnostics, TARGET_OPTIONS } from "../engine-io.js";
+import { targetOptionsFrom } from "../target-args.js";
 
-// Placeholder until the command lands; replaced by its real implementation.
+const FORMATS = ["text", "markdown", "json"] as const;
+
 export const command: CommandSpec = {
   name: "plan",
-  summary: "(not available yet)",
-  usage: "campaignctl plan",
-  options: {},
+  summary: "Show what apply would change in Lob",
+  usage:
+    "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--state PATH]",
+  details: [
+    "Reads the manifests (PATH: files or directories; default: the current directory), the state, and",
+    "one refresh of the managed campaigns from Lob, and prints the actions apply would take.",
+    "Needs LOB_API_KEY (and optionally LOB_API_URL), or --sandbox.",
+    "Exit codes: 0 success; with --detailed-exitcode 0 = no changes, 1 = error, 2 = changes present.",
+  ].join("\n"),
+  options: {
+    ...TARGET_OPTIONS,
+    format: {
+      type: "string",
+      default: "text",
+      valueName: "FORMAT",
+      description: "text, markdown (for PR comments) or json",
+    },
+    "detailed-exitcode": { type: "boolean", description: "exit 2 when there are changes, 0 when none" },
+  },
   allowPositionals: true,
-  run() {
-    return Promise.reject(
-      new CampaignctlError({ code: "USAGE", message: "'plan' is not available in this build yet" }),
-    );
+  async run({ values, positionals }, ctx) {
+    const format = checkFormat(values.format, FORMATS);
+    const { runPlan } = await import("../../engine/use-cases.js");
+    const { renderPlanText } = await import("../../render/plan-text.js");
+    const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
+    const { renderPlanJson } = await import("../../render/plan-json.js");
+    try {
+      const { plan } = await runPlan(positionals, targetOptionsFrom(values, ctx));
+      const text =
+        format === "json"
+          ? renderPlanJson(plan)
+          : format === "markdown"
+            ? renderPlanMarkdown(plan)
+            : renderPlanText(plan, { color: ctx.color && format === "text" });
+      ctx.stdout.write(text);
+      if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
+      return EXIT.ok;
+    } catch (error) {
+      if (error instanceof ManifestErrors) printDiagnostics(ctx, error.diagnostics);
+      throw error;
+    }
   },
 };

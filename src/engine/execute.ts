@@ -1,0 +1,557 @@
+import { basename } from "node:path";
+import { CampaignctlError } from "../core/errors.js";
+import type { LobClient, LocalFile } from "../lob/client.js";
+import { isLobApiError, type LobApiError } from "../lob/errors.js";
+import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
+import type { CampaignManifest } from "../manifest/types.js";
+import { campaignTags } from "../plan/campaign-fields.js";
+import { DEFAULT_CANCEL_WINDOW_MINUTES } from "../plan/plan-apply.js";
+import type { CampaignPlan, DesiredCampaign, FieldChange, Plan, PlannedAction } from "../plan/types.js";
+import { addMinutes } from "../plan/values.js";
+import { withCampaign } from "../state/index.js";
+import type { CampaignRecord, PendingIntent, StateFile, StateStore } from "../state/types.js";
+import type { CrashHook, Reporter } from "./events.js";
+
+export interface ExecuteOptions {
+  readonly client: LobClient;
+  readonly store: StateStore;
+  readonly state: StateFile;
+  readonly manifests: ReadonlyMap<string, CampaignManifest>;
+  readonly desired: ReadonlyMap<string, DesiredCampaign>;
+  readonly reporter: Reporter;
+  /** Sends happen only with --allow-send; otherwise they are skipped with a message. */
+  readonly allowSend: boolean;
+  /** Watch the upload after a send until Lob has built the pieces. */
+  readonly waitForProcessing: boolean;
+  readonly pollIntervalMs: number;
+  readonly waitTimeoutMs: number;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly crash?: CrashHook;
+  /** Called with every local HTML artwork we create a creative from, for later text diffs. */
+  readonly rememberHtml?: (sha256: string, html: string) => Promise<void>;
+}
+
+export interface ExecuteResult {
+  readonly state: StateFile;
+  /** Campaign keys whose actions could not all be carried out. */
+  readonly failed: readonly { key: string; reason: string }[];
+  readonly skippedSends: readonly string[];
+  readonly sent: readonly string[];
+}
+
+/**
+ * Carry out a plan, campaign by campaign, action by action, saving state after every step so a
+ * killed run resumes where it stopped. Before each create the intent is saved; after an
+ * ambiguous failure (the request may have been processed) we look for what it made and adopt it.
+ */
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+  const run = new Execution(options);
+  for (const campaign of plan.campaigns) {
+    try {
+      await run.campaign(campaign);
+    } catch (error) {
+      if (error instanceof CampaignctlError && error.code !== "INTERNAL") {
+        run.failed.push({ key: campaign.key, reason: error.message });
+        options.reporter({
+          type: "refused",
+          key: campaign.key,
+          reason: error.message,
+          ...(error.hint ? { hint: error.hint } : {}),
+        });
+        // A lost response or server failure leaves the campaign half-done; the rest are independent.
+        continue;
+      }
+      throw error;
+    }
+  }
+  return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
+}
+
+class Execution {
+  state: StateFile;
+  readonly failed: { key: string; reason: string }[] = [];
+  readonly skippedSends: string[] = [];
+  readonly sent: string[] = [];
+
+  constructor(private readonly o: ExecuteOptions) {
+    this.state = o.state;
+  }
+
+  private record(key: string): CampaignRecord {
+    return this.state.campaigns[key] ?? { key, applied: {} };
+  }
+
+  private async save(
+    key: string,
+    update: (rec: CampaignRecord) => CampaignRecord | undefined,
+  ): Promise<void> {
+    this.state = withCampaign(this.state, key, (rec) => update(rec ?? { key, applied: {} }));
+    this.state = await this.o.store.write(this.state);
+  }
+
+  private async intend(key: string, step: PendingIntent["step"]): Promise<void> {
+    await this.save(key, (rec) => ({ ...rec, pending: { step, since: this.o.now().toISOString() } }));
+    this.o.crash?.(`${step}:before`);
+  }
+
+  private step(key: string, action: string, status: "start" | "done", id?: string, detail?: string): void {
+    this.o.reporter({
+      type: "step",
+      key,
+      action,
+      status,
+      ...(id ? { id } : {}),
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  async campaign(plan: CampaignPlan): Promise<void> {
+    for (const action of plan.actions) await this.action(plan.key, action);
+  }
+
+  private desired(key: string): DesiredCampaign {
+    const d = this.o.desired.get(key);
+    if (!d) throw new Error(`internal: no desired campaign for '${key}'`);
+    return d;
+  }
+
+  private manifest(key: string): CampaignManifest {
+    const m = this.o.manifests.get(key);
+    if (!m) throw new Error(`internal: no manifest for '${key}'`);
+    return m;
+  }
+
+  private campaignId(key: string): string {
+    const id = this.record(key).campaignId;
+    if (!id) throw new Error(`internal: '${key}' has no campaign id at this step`);
+    return id;
+  }
+
+  private async action(key: string, action: PlannedAction): Promise<void> {
+    const { client } = this.o;
+    switch (action.kind) {
+      case "blocked":
+        this.o.reporter({ type: "refused", key, reason: action.reason, hint: action.hint });
+        return;
+      case "adopt":
+        await this.save(key, (rec) => adoptInto(rec, action.resource, action.id));
+        this.step(key, `adopt ${action.resource}`, "done", action.id);
+        return;
+      case "create":
+        if (action.resource === "campaign") return this.createCampaign(key);
+        if (action.resource === "creative") return this.createCreative(key);
+        return this.createUpload(key);
+      case "update":
+        return this.update(key, action.resource, action.id, action.changes);
+      case "replace": {
+        this.step(key, `replace ${action.resource}`, "start", action.id);
+        if (action.resource === "campaign") {
+          await ignoreNotFound(client.deleteCampaign(action.id));
+          await this.save(key, (rec) => ({ key: rec.key, applied: {} }));
+        } else {
+          await ignoreNotFound(client.deleteUpload(action.id));
+          await this.save(key, (rec) => {
+            const { uploadId: _u, ...rest } = rec;
+            return {
+              ...rest,
+              applied: {
+                ...rec.applied,
+                audienceSha256: undefined,
+                audienceRows: undefined,
+                uploadMapping: undefined,
+              },
+            };
+          });
+        }
+        this.step(key, `replace ${action.resource}`, "done", action.id, "deleted");
+        return;
+      }
+      case "upload_file":
+        return this.uploadFile(key);
+      case "send":
+        return this.send(key, action.cancelWindowMinutes);
+      case "record_send":
+        await this.save(key, (rec) => recordSent(rec, action.sentAt, this.windowOf(key)));
+        this.step(key, "record send", "done", action.id);
+        return;
+      case "delete": {
+        this.step(key, "delete campaign", "start", action.id);
+        await ignoreNotFound(client.deleteCampaign(action.id));
+        const recorded = this.record(key).campaignId;
+        if (recorded === action.id || recorded === undefined) await this.save(key, () => undefined);
+        this.step(key, "delete campaign", "done", action.id);
+        return;
+      }
+      case "cancel":
+        return this.cancel(key, action.id, action.deadline);
+      case "forget":
+        await this.save(key, () => undefined);
+        this.step(key, "forget", "done");
+        return;
+    }
+  }
+
+  private windowOf(key: string): number {
+    const window = this.o.desired.get(key)?.campaign.cancel_window_campaign_minutes;
+    return typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
+  }
+
+  private async createCampaign(key: string): Promise<void> {
+    const d = this.desired(key);
+    const body = {
+      ...(d.campaign as unknown as CampaignWritable),
+      metadata: {
+        ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
+        ...campaignTags(key, this.state.lineage),
+      },
+    };
+    this.step(key, "create campaign", "start");
+    await this.intend(key, "campaign");
+    let campaign: Campaign;
+    try {
+      campaign = await this.o.client.createCampaign(body);
+    } catch (error) {
+      const found = await this.reconcile(error, async () => {
+        const all = await this.o.client.listAllCampaigns();
+        return all.find(
+          (c) =>
+            c.metadata?.campaignctl_key === key &&
+            c.metadata?.campaignctl_lineage === this.state.lineage &&
+            !c.deleted,
+        );
+      });
+      campaign = found;
+    }
+    this.o.crash?.("campaign:after-response");
+    await this.save(key, (rec) => ({
+      key: rec.key,
+      campaignId: campaign.id,
+      applied: { campaign: d.campaign },
+    }));
+    this.o.crash?.("campaign:after-state");
+    this.step(key, "create campaign", "done", campaign.id);
+  }
+
+  private async createCreative(key: string): Promise<void> {
+    const d = this.desired(key);
+    const m = this.manifest(key);
+    const campaignId = this.campaignId(key);
+    const body: Record<string, unknown> = {
+      campaign_id: campaignId,
+      resource_type: d.creative.resource_type,
+      details: d.creative.details,
+      ...d.creative.fields,
+    };
+    const files: Partial<Record<string, LocalFile>> = {};
+    for (const [field, art] of Object.entries(m.creative.artwork)) {
+      if (!art) continue;
+      if (art.kind === "file") {
+        files[field] = {
+          path: art.path,
+          filename: basename(art.path),
+          contentType: MEDIA_TYPES[art.mediaType],
+        };
+      } else {
+        body[field] = art.value;
+      }
+    }
+    this.step(key, "create creative", "start");
+    await this.intend(key, "creative");
+    let creativeId: string;
+    try {
+      const hasFiles = Object.keys(files).length > 0;
+      const creative = await this.o.client.createCreative(
+        body as unknown as CreativeWritable,
+        hasFiles ? files : undefined,
+      );
+      creativeId = creative.id;
+    } catch (error) {
+      const found = await this.reconcile(
+        error,
+        async () => (await this.o.client.getCampaign(campaignId)).creatives[0],
+      );
+      creativeId = found.id;
+    }
+    this.o.crash?.("creative:after-response");
+    for (const [field, html] of Object.entries(d.creative.html)) {
+      const identity = d.creative.artwork[field];
+      if (identity?.startsWith("sha256:")) await this.o.rememberHtml?.(identity.slice(7), html);
+    }
+    await this.save(key, (rec) => {
+      const { pending: _p, ...rest } = rec;
+      return {
+        ...rest,
+        creativeId,
+        applied: {
+          ...rec.applied,
+          creativeContentHash: d.creative.contentHash,
+          creativeFields: d.creative.fields,
+          artwork: d.creative.artwork,
+        },
+      };
+    });
+    this.o.crash?.("creative:after-state");
+    this.step(key, "create creative", "done", creativeId);
+  }
+
+  private async createUpload(key: string): Promise<void> {
+    const d = this.desired(key);
+    const campaignId = this.campaignId(key);
+    this.step(key, "create upload", "start");
+    await this.intend(key, "upload");
+    let upload: Upload;
+    try {
+      upload = await this.o.client.createUpload({ campaignId, ...d.upload });
+    } catch (error) {
+      upload = await this.reconcile(error, async () => (await this.o.client.listUploads(campaignId))[0]);
+    }
+    this.o.crash?.("upload:after-response");
+    await this.save(key, (rec) => {
+      const { pending: _p, ...rest } = rec;
+      return {
+        ...rest,
+        uploadId: upload.id,
+        applied: {
+          ...rec.applied,
+          uploadMapping: d.upload as unknown as Record<string, unknown>,
+          audienceSha256: undefined,
+        },
+      };
+    });
+    this.o.crash?.("upload:after-state");
+    this.step(key, "create upload", "done", upload.id);
+  }
+
+  private async uploadFile(key: string): Promise<void> {
+    const d = this.desired(key);
+    const m = this.manifest(key);
+    const uploadId = this.record(key).uploadId;
+    if (!uploadId) throw new Error(`internal: '${key}' has no upload id at the file step`);
+    this.step(
+      key,
+      "upload audience",
+      "start",
+      uploadId,
+      `${d.audience.totalRows.toLocaleString("en-US")} rows`,
+    );
+    await this.intend(key, "file");
+    // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
+    await this.o.client.uploadFile(uploadId, {
+      path: m.audience.file,
+      filename: basename(m.audience.file),
+      onProgress: (sentBytes, totalBytes) =>
+        this.o.reporter({ type: "upload_progress", key, sentBytes, totalBytes }),
+    });
+    this.o.crash?.("file:after-response");
+    await this.save(key, (rec) => {
+      const { pending: _p, ...rest } = rec;
+      return {
+        ...rest,
+        applied: { ...rec.applied, audienceSha256: d.audience.sha256, audienceRows: d.audience.totalRows },
+      };
+    });
+    this.o.crash?.("file:after-state");
+    this.step(key, "upload audience", "done", uploadId);
+  }
+
+  private async update(
+    key: string,
+    resource: string,
+    id: string,
+    changes: readonly FieldChange[],
+  ): Promise<void> {
+    const d = this.desired(key);
+    const { client } = this.o;
+    this.step(key, `update ${resource}`, "start", id);
+    if (resource === "campaign") {
+      const body: Record<string, unknown> = {};
+      for (const change of changes) {
+        const field = change.path.split(".")[0]!;
+        if (field === "metadata") {
+          body.metadata = {
+            ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
+            ...campaignTags(key, this.state.lineage),
+          };
+        } else {
+          body[field] = change.after;
+        }
+      }
+      await client.updateCampaign(id, body as CampaignUpdatable);
+      await this.save(key, (rec) => ({ ...rec, applied: { ...rec.applied, campaign: d.campaign } }));
+    } else if (resource === "creative") {
+      const body: Record<string, unknown> = {};
+      for (const change of changes) body[change.path.replace(/^creative\./, "")] = change.after;
+      await client.updateCreative(id, body);
+      await this.save(key, (rec) => ({
+        ...rec,
+        applied: { ...rec.applied, creativeFields: d.creative.fields },
+      }));
+    } else {
+      await client.updateUpload(id, { ...d.upload });
+      await this.save(key, (rec) => ({
+        ...rec,
+        applied: { ...rec.applied, uploadMapping: d.upload as unknown as Record<string, unknown> },
+      }));
+    }
+    this.step(key, `update ${resource}`, "done", id);
+  }
+
+  private async send(key: string, windowMinutes: number): Promise<void> {
+    const campaignId = this.campaignId(key);
+    if (!this.o.allowSend) {
+      this.skippedSends.push(key);
+      this.o.reporter({
+        type: "warn",
+        message: `${key}: SEND skipped: sending needs --allow-send (everything else was applied)`,
+      });
+      return;
+    }
+    await this.intend(key, "send");
+    // Never send twice: read the campaign right before sending, whatever the state says.
+    let campaign = await this.o.client.getCampaign(campaignId);
+    if (campaign.is_draft) {
+      this.step(key, "SEND", "start", campaignId);
+      try {
+        campaign = await this.o.client.sendCampaign(campaignId);
+      } catch (error) {
+        campaign = await this.reconcile(error, async () => {
+          const now = await this.o.client.getCampaign(campaignId);
+          return now.is_draft ? undefined : now;
+        });
+      }
+    }
+    this.o.crash?.("send:after-response");
+    const sentAt = campaign.send_date ?? this.o.now().toISOString();
+    await this.save(key, (rec) => recordSent(rec, sentAt, windowMinutes));
+    this.o.crash?.("send:after-state");
+    this.sent.push(key);
+    this.step(key, "SEND", "done", campaignId);
+    const deadline = addMinutes(sentAt, windowMinutes);
+    if (this.o.waitForProcessing) await this.watch(key, campaignId, deadline);
+    else
+      this.o.reporter({
+        type: "info",
+        message: `${key}: sent; cancel window open until ${deadline} (not waiting for validation: --no-wait)`,
+      });
+  }
+
+  private async watch(key: string, campaignId: string, deadline: string): Promise<void> {
+    const uploadId = this.record(key).uploadId;
+    if (!uploadId) return;
+    const started = Date.now();
+    for (;;) {
+      const upload = await this.o.client.getUpload(uploadId);
+      const event = {
+        key,
+        state: upload.state,
+        validated: upload.validatedMailpieces,
+        failed: upload.failedMailpieces,
+        total: upload.totalMailpieces,
+      };
+      if (upload.state === "Scheduled" || upload.state === "Errored" || upload.state === "Cancelled") {
+        this.o.reporter({ type: "sent", campaignId, cancelDeadline: deadline, ...event });
+        if (upload.state === "Errored") {
+          throw new CampaignctlError({
+            code: "LOB_VALIDATION",
+            source: "remote",
+            message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
+            hint: `run 'campaignctl failures ${key}' for row-level reasons, fix the file, then destroy and apply again`,
+          });
+        }
+        return;
+      }
+      this.o.reporter({ type: "processing", ...event });
+      if (Date.now() - started > this.o.waitTimeoutMs) {
+        this.o.reporter({
+          type: "warn",
+          message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
+        });
+        return;
+      }
+      await this.o.sleep(this.o.pollIntervalMs);
+    }
+  }
+
+  private async cancel(key: string, id: string, deadline: string): Promise<void> {
+    this.step(key, "CANCEL campaign", "start", id);
+    try {
+      await this.o.client.deleteCampaign(id);
+    } catch (error) {
+      if (isLobApiError(error) && error.status === 404) {
+        await this.save(key, () => undefined);
+        return;
+      }
+      if (isLobApiError(error) && (error.lobCode === "not_deletable" || error.status === 422)) {
+        throw new CampaignctlError({
+          code: "CANCEL_WINDOW_CLOSED",
+          source: "remote",
+          message: `'${key}' (${id}) can no longer be cancelled: Lob refused (${error.message}); the window was to close at ${deadline}`,
+          hint: "its mail pieces are in production",
+        });
+      }
+      throw error;
+    }
+    await this.save(key, () => undefined);
+    this.step(key, "CANCEL campaign", "done", id);
+  }
+
+  /**
+   * After a failed create/send: if the failure is ambiguous (the server may have done it), look
+   * for the result and use it. Otherwise, or when nothing is found, fail this campaign; the
+   * intent stays in state, so the next run reconciles again before trying anything.
+   */
+  private async reconcile<T>(error: unknown, find: () => Promise<T | undefined>): Promise<T> {
+    if (!isLobApiError(error)) throw error;
+    if (error.ambiguous) {
+      const found = await find().catch(() => undefined);
+      if (found !== undefined) {
+        this.o.reporter({
+          type: "warn",
+          message: `a response was lost (${error.message}); found what the request made and adopted it`,
+        });
+        return found;
+      }
+    }
+    throw withResumeHint(error);
+  }
+}
+
+function withResumeHint(error: LobApiError): CampaignctlError {
+  return new CampaignctlError({
+    code: error.code,
+    source: "remote",
+    message: error.message,
+    hint: error.ambiguous
+      ? "the request may or may not have reached Lob; run 'campaignctl apply' again: it looks for what was created before creating anything"
+      : (error.hint ?? "run 'campaignctl apply' again to resume"),
+  });
+}
+
+async function ignoreNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (isLobApiError(error) && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function adoptInto(rec: CampaignRecord, resource: string, id: string): CampaignRecord {
+  const { pending: _p, ...rest } = rec;
+  if (resource === "campaign") return { key: rec.key, campaignId: id, applied: {} };
+  if (resource === "creative") return { ...rest, creativeId: id };
+  return { ...rest, uploadId: id };
+}
+
+function recordSent(rec: CampaignRecord, sentAt: string, windowMinutes: number): CampaignRecord {
+  const { pending: _p, ...rest } = rec;
+  return { ...rest, sentAt, cancelDeadline: addMinutes(sentAt, windowMinutes) };
+}
+
+const MEDIA_TYPES = {
+  html: "text/html",
+  pdf: "application/pdf",
+  png: "image/png",
+  jpg: "image/jpeg",
+} as const;

@@ -1,0 +1,103 @@
+import type { LobClient } from "../lob/client.js";
+import { isLobApiError } from "../lob/errors.js";
+import type { Campaign } from "../lob/wire.js";
+import { TAG_KEY, TAG_LINEAGE } from "../lob/wire.js";
+import type { ObservedWorld } from "../plan/types.js";
+import type { StateFile } from "../state/types.js";
+
+const PAGE_SIZE = 100;
+
+/**
+ * One refresh of the managed campaigns, in as few requests as possible. A campaign embeds its
+ * creative and upload, so one campaign read is all we need per key. Listing costs one request
+ * per 100 campaigns in the account; a GET costs one per managed campaign — we pick whichever is
+ * fewer, except that finding what a lost response created (by tags) needs the list.
+ */
+export async function observeWorld(
+  client: LobClient,
+  state: StateFile,
+  keys: readonly string[],
+): Promise<ObservedWorld> {
+  const records = Object.values(state.campaigns);
+  const ids = records.map((r) => r.campaignId).filter((id): id is string => id !== undefined);
+  const wantKeys = new Set([...keys, ...Object.keys(state.campaigns)]);
+  // A pending create, or a record without a campaign id, may have made a campaign we never heard of.
+  const needsTagSearch = records.some((r) => r.campaignId === undefined || r.pending?.step === "campaign");
+
+  if (ids.length === 0 && !needsTagSearch) {
+    return { campaigns: new Map(), missing: new Set(), tagged: new Map() };
+  }
+
+  const first = await client.listCampaigns({ limit: PAGE_SIZE, includeTotalCount: true });
+  const total = first.total_count ?? Number.POSITIVE_INFINITY;
+  const pagesLeft = first.next_url ? Math.ceil(Math.max(0, total - first.data.length) / PAGE_SIZE) : 0;
+  const seen = new Map<string, Campaign>(first.data.map((c) => [c.id, c]));
+  const unseenIds = ids.filter((id) => !seen.has(id));
+
+  let listedEverything = !first.next_url;
+  if (!listedEverything && (needsTagSearch || pagesLeft <= unseenIds.length)) {
+    let cursor = first.next_url;
+    while (cursor) {
+      const after = new URL(cursor).searchParams.get("after") ?? undefined;
+      if (!after) break;
+      const page = await client.listCampaigns({ limit: PAGE_SIZE, after });
+      for (const c of page.data) seen.set(c.id, c);
+      cursor = page.next_url;
+    }
+    listedEverything = true;
+  }
+
+  const campaigns = new Map<string, Campaign>();
+  const missing = new Set<string>();
+  if (listedEverything) {
+    for (const id of ids) {
+      const found = seen.get(id);
+      if (found) campaigns.set(id, found);
+      else missing.add(id);
+    }
+  } else {
+    for (const id of ids) {
+      const found = seen.get(id);
+      if (found) campaigns.set(id, found);
+    }
+    const fetched = await Promise.all(
+      ids.filter((id) => !campaigns.has(id)).map(async (id) => [id, await getOrMissing(client, id)] as const),
+    );
+    for (const [id, campaign] of fetched) {
+      if (campaign) campaigns.set(id, campaign);
+      else missing.add(id);
+    }
+  }
+
+  const tagged = new Map<string, Campaign[]>();
+  const known = new Set(ids);
+  for (const campaign of seen.values()) {
+    const key = campaign.metadata?.[TAG_KEY];
+    if (key === undefined || campaign.metadata?.[TAG_LINEAGE] !== state.lineage) continue;
+    if (known.has(campaign.id) || !wantKeys.has(key)) continue;
+    tagged.set(key, [...(tagged.get(key) ?? []), campaign]);
+  }
+  return { campaigns, missing, tagged };
+}
+
+async function getOrMissing(client: LobClient, id: string): Promise<Campaign | undefined> {
+  try {
+    const campaign = await client.getCampaign(id);
+    return campaign.deleted ? undefined : campaign;
+  } catch (error) {
+    if (isLobApiError(error) && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Campaigns carrying this key's tags (for reconciling a create whose response was lost). */
+export async function findTaggedCampaigns(
+  client: LobClient,
+  key: string,
+  lineage: string,
+): Promise<Campaign[]> {
+  const all = await client.listAllCampaigns();
+  return all.filter(
+    (c) => c.metadata?.[TAG_KEY] === key && c.metadata?.[TAG_LINEAGE] === lineage && !c.deleted,
+  );
+}

@@ -1,0 +1,101 @@
+import { createTwoFilesPatch } from "diff";
+import { join } from "node:path";
+import { CampaignctlError } from "../core/errors.js";
+import type { Diagnostic } from "../core/diagnostics.js";
+import { hasErrors } from "../core/diagnostics.js";
+import { loadManifests } from "../manifest/index.js";
+import type { CampaignManifest } from "../manifest/types.js";
+import { planApply } from "../plan/plan-apply.js";
+import { planDestroy } from "../plan/plan-destroy.js";
+import type { DesiredCampaign, ObservedWorld, Plan } from "../plan/types.js";
+import { artworkCacheDir, loadPreviousHtml } from "./artwork-cache.js";
+import { buildDesired } from "./desired.js";
+import type { Reporter } from "./events.js";
+import { observeWorld } from "./observe.js";
+import type { Session } from "./session.js";
+
+export interface LoadedDesired {
+  readonly manifests: ReadonlyMap<string, CampaignManifest>;
+  readonly desired: ReadonlyMap<string, DesiredCampaign>;
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Load and validate manifests (offline); refuse to go on if any is invalid. */
+export async function loadDesired(
+  paths: readonly string[],
+  options: {
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    reporter: Reporter;
+    cacheDir?: string;
+  },
+): Promise<LoadedDesired & { diagnostics: readonly Diagnostic[] }> {
+  const result = await loadManifests(paths, {
+    cwd: options.cwd,
+    env: options.env,
+    preflight: true,
+    cacheDir: options.cacheDir ?? join(options.cwd, ".campaignctl", "cache"),
+  });
+  if (hasErrors(result.diagnostics)) {
+    throw new ManifestErrors(result.diagnostics);
+  }
+  const desired = await buildDesired(result.manifests, result.preflight);
+  return {
+    manifests: new Map(result.manifests.map((m) => [m.key, m])),
+    desired: new Map(desired.map((d) => [d.key, d])),
+    warnings: result.diagnostics.filter((d) => d.severity === "warning"),
+    diagnostics: result.diagnostics,
+  };
+}
+
+/** Invalid manifests: carries every diagnostic so the CLI can print them all. */
+export class ManifestErrors extends CampaignctlError {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === "error").length;
+    super({
+      code: "MANIFEST_INVALID",
+      message: `${errors} error${errors === 1 ? "" : "s"} in the manifests; nothing was planned`,
+      hint: "fix them (run 'campaignctl validate' to check offline), then run this again",
+    });
+  }
+}
+
+export async function makeApplyPlan(
+  session: Session,
+  loaded: LoadedDesired,
+  now: Date,
+): Promise<{ plan: Plan; observed: ObservedWorld }> {
+  const desired = [...loaded.desired.values()];
+  const observed = await observeWorld(
+    session.client,
+    session.state,
+    desired.map((d) => d.key),
+  );
+  const hashes = new Set<string>();
+  for (const record of Object.values(session.state.campaigns)) {
+    for (const identity of Object.values(record.applied.artwork ?? {})) {
+      if (identity.startsWith("sha256:")) hashes.add(identity.slice(7));
+    }
+  }
+  const previousHtml = await loadPreviousHtml(artworkCacheDir(session.store.path), hashes);
+  const plan = planApply({
+    desired,
+    state: session.state,
+    observed,
+    now: now.toISOString(),
+    previousHtml,
+    diffText: (field, before, after) =>
+      createTwoFilesPatch(`${field} (applied)`, `${field} (manifest)`, before, after, "", "", { context: 2 }),
+  });
+  return { plan, observed };
+}
+
+export async function makeDestroyPlan(
+  session: Session,
+  keys: readonly string[] | undefined,
+  now: Date,
+): Promise<Plan> {
+  const selected = keys ?? Object.keys(session.state.campaigns);
+  const observed = await observeWorld(session.client, session.state, selected);
+  return planDestroy({ state: session.state, observed, now: now.toISOString(), ...(keys ? { keys } : {}) });
+}
