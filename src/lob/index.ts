@@ -11,7 +11,7 @@ export type {
 export { codeForStatus, isLobApiError, LobApiError, parseLobErrorBody } from "./errors.js";
 export type { LobApiErrorDetails, LobErrorCode, ParsedErrorBody } from "./errors.js";
 export { createRateLimiter, DEFAULT_SAFETY_MS } from "./rate-limiter.js";
-export type { RateLimit, RateLimiter, RateLimiterOptions } from "./rate-limiter.js";
+export type { RateLimit, RateLimiter, RateLimiterOptions, RatePermit } from "./rate-limiter.js";
 export {
   computeBackoff,
   computeRetryDelay,
