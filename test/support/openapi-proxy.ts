@@ -43,7 +43,7 @@ async function decodeMultipart(raw: Buffer, contentType: string): Promise<Record
     );
     parser.on("file", (name, stream, info) => {
       stream.resume();
-      pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(info.filename)}`);
+      pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(info.filename ?? "")}`);
     });
     parser.on("close", resolve);
     parser.on("error", reject);
