@@ -483,6 +483,38 @@ describe("emulator vs Lob OpenAPI", () => {
     });
   });
 
+  describe("statuses the spec leaves undocumented (CONTRACT.md §1.6: no error responses documented)", () => {
+    // The spec cannot be wrong-footed here, only silent: these operations document no 404/422 at
+    // all. The emulator answers with Lob's envelope A, so we hold those bodies to the shared
+    // `error` schema instead of the operation's responses.
+    it("unknown ids and bad queries answer envelope A 404/422", async () => {
+      const campaignId = await createCampaign();
+      const id = String(
+        expectStatus(await api.call("POST", "/uploads", { body: { json: { campaignId } } }), 201).id,
+      );
+      const cases: Array<[string, string, number, string]> = [
+        ["DELETE", "/uploads/upl_doesnotexist", 404, "not_found"],
+        ["GET", `/uploads/${id}/exports/ex_doesnotexist`, 404, "not_found"],
+        ["POST", "/uploads/upl_doesnotexist/file", 404, "not_found"],
+        ["GET", "/campaigns?limit=0", 422, "invalid"],
+      ];
+      for (const [method, path, status, code] of cases) {
+        const body = method === "POST" ? { multipart: csvForm(LOBSTERS) } : undefined;
+        const ex = await api.call(method, path, { expectComponent: "error", ...(body ? { body } : {}) });
+        expect(documentedStatuses(loadLobSpec(), method, path)).not.toContain(String(status));
+        expectLobError(ex, status, code);
+      }
+    });
+
+    it("401 on export create is envelope A, not the export shape C", async () => {
+      const ex = await api.call("POST", "/uploads/upl_1/exports", {
+        key: "nope",
+        body: { json: { type: "all" } },
+      });
+      expectLobError(ex, 401);
+    });
+  });
+
   describe("rate limit", () => {
     it("429 envelope A rate_limit_exceeded once the per-endpoint budget is spent", async () => {
       emulator.setRateLimit({ requests: 2, windowMs: 60_000 });

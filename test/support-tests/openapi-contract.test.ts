@@ -390,6 +390,15 @@ describe("global error statuses (auth §1.1, rate limit §1.8)", () => {
     expect(checkResponse(spec, list, { status: 429, body: limited }).ok).toBe(true);
   });
 
+  it("wins over a range key whose schema cannot express it (export create 4XX is shape C, codes 400|404)", () => {
+    const create = { method: "POST", path: "/v1/uploads/upl_1/exports" };
+    expect(checkResponse(spec, create, { status: 401, body: unauthorized }).errors).toEqual([]);
+    const shapeC = { code: 400, message: "Invalid body", errors: ["type must be a string"] };
+    expect(checkResponse(spec, create, { status: 429, body: shapeC }).ok).toBe(false);
+    expect(checkResponse(spec, create, { status: 400, body: shapeC }).ok).toBe(true);
+    expect(checkResponse(spec, create, { status: 400, body: notFound }).ok).toBe(false);
+  });
+
   it("still rejects other shapes and other undocumented statuses", () => {
     const list = { method: "GET", path: "/v1/campaigns" };
     expect(checkResponse(spec, list, { status: 401, body: { detail: [] } }).ok).toBe(false);

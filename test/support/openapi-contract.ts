@@ -175,8 +175,9 @@ export function documentedStatuses(spec: LobSpec, method: string, path: string):
  * Statuses every operation can answer with Lob's error envelope (A) even where the operation
  * documents no such response: authentication is a global security requirement (CONTRACT.md §1.1),
  * the rate limit applies to every endpoint (§1.8, §8.14), and 500/503 are generic error codes of
- * the shared error model (§1.6). Only used when the status matches no documented key, so an
- * operation's own 4XX/default schema still wins.
+ * the shared error model (§1.6). They take precedence over a range key such as export create's
+ * `4XX` (shape C), whose `code` enum (400, 404) cannot even express them; an exact status key or
+ * a `default` response of the operation still wins.
  */
 export const GLOBAL_ERROR_STATUSES: readonly number[] = [401, 429, 500, 503];
 
@@ -275,7 +276,7 @@ export function checkResponse(spec: LobSpec, req: ContractRequest, res: Contract
   const responses = deref(spec, op.operation.responses, `${op.pointer}/responses`);
   const keys = isJsonObject(responses.node) ? Object.keys(responses.node) : [];
   const key = pickResponseKey(keys, res.status);
-  if (!key && GLOBAL_ERROR_STATUSES.includes(res.status)) {
+  if (GLOBAL_ERROR_STATUSES.includes(res.status) && !keys.includes(String(res.status)) && key !== "default") {
     const global = checkComponentSchema(spec, "error", res.body);
     return { ok: global.ok, operationId: op.operationId, errors: global.errors };
   }
