@@ -1,6 +1,9 @@
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import type { Campaign, Upload } from "../../src/lob/wire.js";
 
+/** Campaign ids seen per API key by censusByKey, so send counts can be scoped to one account. */
+const sentIdsByKey = new Map<string, Set<string>>();
+
 /** Plain-HTTP views of what the emulator holds (independent of our client), for assertions. */
 export async function lobGet<T>(emulator: RunningEmulator, apiKey: string, path: string): Promise<T> {
   const res = await fetch(`${emulator.url}${path}`, {
@@ -34,7 +37,10 @@ export async function censusByKey(
   apiKey: string,
 ): Promise<Record<string, KeyCensus>> {
   const out: Record<string, KeyCensus> = {};
+  const ids = new Set<string>();
+  sentIdsByKey.set(apiKey, ids);
   for (const campaign of await allCampaigns(emulator, apiKey)) {
+    ids.add(campaign.id);
     const key = campaign.metadata?.campaignctl_key ?? "(untagged)";
     const uploads = await lobGet<Upload[]>(emulator, apiKey, `/uploads?campaignId=${campaign.id}`);
     const prev = out[key] ?? { campaigns: 0, creatives: 0, uploads: 0, sent: 0 };
@@ -49,12 +55,16 @@ export async function censusByKey(
 }
 
 /** Send requests the server processed (answered 200, or committed and then dropped the connection). */
-export function processedSends(emulator: RunningEmulator): number {
+export function processedSends(emulator: RunningEmulator, apiKey?: string): number {
+  const ids = apiKey === undefined ? undefined : sentIdsByKey.get(apiKey);
   return emulator
     .requests()
     .filter(
       (r) =>
         r.endpoint === "POST /campaigns/{id}/send" && (r.status === 200 || r.fault === "commit_then_drop"),
+    )
+    .filter(
+      (r) => ids === undefined || ids.has(r.path.split("/").find((part) => part.startsWith("cmp_")) ?? ""),
     ).length;
 }
 

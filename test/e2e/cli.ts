@@ -1,0 +1,36 @@
+import { execa } from "execa";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI. `npm test` builds before running vitest, so dist/ is always fresh there. */
+export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+
+export interface SpawnResult {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function spawnCli(
+  args: readonly string[],
+  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number; killAfterMs?: number },
+): Promise<SpawnResult> {
+  const child = execa("node", [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...opts.env, NO_COLOR: "1" },
+    extendEnv: true,
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+    stdin: "ignore",
+  });
+  if (opts.killAfterMs !== undefined) {
+    setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
+  }
+  const result = await child;
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  };
+}
