@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 
 /**
@@ -26,21 +27,55 @@ export interface CsvProblem {
 }
 
 /**
- * Called once per record. `line` is the 1-based physical line where the record starts.
- * `fields` is a fresh array the callee may keep. `starts` (1-based columns of each field on that
- * line) is given for the first record only, so the header's cells can be pointed at.
- * Return `false` to stop reading.
+ * One record, as positions into latin1 text (one char per input byte), reused from record to
+ * record: read it inside the handler, never keep it. Field `i` is `src[i].slice(starts[i], ends[i])`
+ * in latin1; `src[i]` is the chunk text itself except for a quoted field with doubled quotes,
+ * which gets its own unescaped string. Use `csvFieldText` / `csvFields` for real (UTF-8) strings.
+ * Working on positions lets the preflight check values without creating a string per cell.
+ */
+export interface CsvRecordView {
+  count: number;
+  src: string[];
+  starts: Int32Array;
+  ends: Int32Array;
+  /** 1-based physical line where the record starts. */
+  line: number;
+  /** 1-based character columns of each field, given for the first record only. */
+  columns: readonly number[] | undefined;
+}
+
+/** Called once per record; return `false` to stop reading. */
+export type CsvRecordViewHandler = (record: CsvRecordView) => boolean | void;
+
+/**
+ * Called once per record with the record's fields as fresh strings (the callee may keep them).
+ * `columns` (1-based columns of each field) is given for the first record only.
  */
 export type CsvRecordHandler = (
   fields: string[],
   line: number,
-  starts: readonly number[] | undefined,
+  columns: readonly number[] | undefined,
 ) => boolean | void;
+
+const HIGH_BYTE = /[\u0080-\u00ff]/;
+
+/** Field `i` of a record view as a JavaScript string (UTF-8 decoded). */
+export function csvFieldText(record: CsvRecordView, i: number): string {
+  const raw = record.src[i]!.slice(record.starts[i]!, record.ends[i]!);
+  return HIGH_BYTE.test(raw) ? Buffer.from(raw, "latin1").toString("utf8") : raw;
+}
+
+/** All fields of a record view as fresh strings. */
+export function csvFields(record: CsvRecordView): string[] {
+  const out = new Array<string>(record.count);
+  for (let i = 0; i < record.count; i++) out[i] = csvFieldText(record, i);
+  return out;
+}
 
 export interface CsvParseOptions {
   /**
-   * A record longer than this (UTF-16 units) is reported as CSV_MALFORMED instead of being
-   * buffered further; it is nearly always an unterminated quote. Default 4 Mi.
+   * A record longer than this (bytes) is reported as CSV_MALFORMED instead of being buffered
+   * further; it is nearly always an unterminated quote. Default 4 MiB.
    */
   readonly maxRecordChars?: number;
 }
@@ -65,10 +100,13 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+const BOM_LATIN1 = "\u00ef\u00bb\u00bf";
 
 interface CsvTextParser {
-  /** Feeds decoded text. Returns false once parsing has stopped (problem or handler said stop). */
+  /** Feeds bytes as latin1 text. Returns false once parsing has stopped (problem or handler said stop). */
   push(text: string): boolean;
+  /** Feeds bytes (copied before returning: the caller may reuse the buffer). */
+  pushBytes(chunk: Buffer): boolean;
   end(): void;
   /** Physical line of the first unconsumed character (for locating decode errors). */
   lineOf(extraText: string): number;
@@ -85,9 +123,14 @@ function countNewlines(s: string, from: number, to: number): number {
   return count;
 }
 
-/** Text-level parser; `parseCsv` feeds it decoded chunks. */
+/**
+ * Text-level parser. It takes the input's bytes as latin1 text (one char per byte, as
+ * `buffer.toString("latin1")` gives): structural characters are ASCII and never occur inside a
+ * UTF-8 sequence, so splitting is exact, and latin1 decodes at memory speed. It does not validate
+ * UTF-8 itself (`parseCsv` does).
+ */
 export function createCsvTextParser(
-  onRecord: CsvRecordHandler,
+  onRecord: CsvRecordViewHandler,
   options: CsvParseOptions = {},
 ): CsvTextParser {
   const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
@@ -98,15 +141,51 @@ export function createCsvTextParser(
   // An incomplete tail is re-parsed only once the buffer has doubled, which keeps a record
   // spread over many tiny chunks linear instead of quadratic.
   let retryAt = 0;
-  let wantStarts = true;
+  let bomChecked = false;
+  let joined = false;
+  let capacity = 64;
+  const view: CsvRecordView = {
+    count: 0,
+    src: new Array<string>(capacity).fill(""),
+    starts: new Int32Array(capacity),
+    ends: new Int32Array(capacity),
+    line: 1,
+    columns: undefined,
+  };
+  let first = true;
+
+  function grow(): void {
+    capacity *= 2;
+    const starts = new Int32Array(capacity);
+    starts.set(view.starts);
+    const ends = new Int32Array(capacity);
+    ends.set(view.ends);
+    view.starts = starts;
+    view.ends = ends;
+    while (view.src.length < capacity) view.src.push("");
+  }
 
   function fail(code: CsvProblemCode, line: number, col: number, message: string): void {
     state.problem = { code, line, col, message };
   }
 
   function consume(final: boolean): void {
+    if (!bomChecked) {
+      if (pending.length < 3 && !final && BOM_LATIN1.startsWith(pending)) return;
+      bomChecked = true;
+      if (pending.startsWith(BOM_LATIN1)) pending = pending.slice(3);
+    }
+    // A flat sequential string keeps charCodeAt/indexOf on V8's fast paths; a concatenation
+    // (cons string) would make every later access of every field slower.
+    if (joined) {
+      pending = Buffer.from(pending, "latin1").toString("latin1");
+      joined = false;
+    }
     const s = pending;
     const n = s.length;
+    const src = view.src;
+    let starts = view.starts;
+    let ends = view.ends;
     let pos = 0;
     let line = pendingLine;
     let nextComma = s.indexOf(",");
@@ -114,16 +193,19 @@ export function createCsvTextParser(
     let complete = true;
 
     records: while (pos < n) {
-      const fields: string[] = [];
-      const starts: number[] | undefined = wantStarts ? [] : undefined;
+      let count = 0;
       let p = pos;
       let extraLines = 0;
       let end = -1; // index just past the record terminator
 
       fieldLoop: for (;;) {
-        if (starts !== undefined) starts.push(p - pos + 1);
+        if (count === capacity) {
+          grow();
+          starts = view.starts;
+          ends = view.ends;
+        }
         if (s.charCodeAt(p) === QUOTE) {
-          let value = "";
+          let value: string | undefined;
           let seg = p + 1;
           let q = seg;
           for (;;) {
@@ -135,7 +217,7 @@ export function createCsvTextParser(
               }
               fail(
                 "CSV_MALFORMED",
-                line + extraLines,
+                line,
                 0,
                 `unterminated quoted field in the record starting at line ${line}`,
               );
@@ -147,13 +229,24 @@ export function createCsvTextParser(
               break records;
             }
             if (s.charCodeAt(k + 1) === QUOTE) {
-              value += s.slice(seg, k + 1);
+              value = (value ?? "") + s.slice(seg, k + 1);
               q = k + 2;
               seg = q;
               continue;
             }
-            value += s.slice(seg, k);
-            extraLines += countNewlines(s, p, k);
+            if (value === undefined) {
+              src[count] = s;
+              starts[count] = p + 1;
+              ends[count] = k;
+            } else {
+              value += s.slice(seg, k);
+              src[count] = value;
+              starts[count] = 0;
+              ends[count] = value.length;
+            }
+            count++;
+            if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf("\n", p);
+            if (nextNl !== -1 && nextNl < k) extraLines += countNewlines(s, nextNl, k);
             let a = k + 1;
             while (a < n && (s.charCodeAt(a) === SPACE || s.charCodeAt(a) === TAB)) a++;
             if (a >= n) {
@@ -161,20 +254,17 @@ export function createCsvTextParser(
                 complete = false;
                 break records;
               }
-              fields.push(value);
               end = n;
               break fieldLoop;
             }
             const c = s.charCodeAt(a);
             if (c === COMMA) {
-              fields.push(value);
               p = a + 1;
               if (nextComma !== -1 && nextComma < p) nextComma = s.indexOf(",", p);
               if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf("\n", p);
               continue fieldLoop;
             }
             if (c === LF) {
-              fields.push(value);
               end = a + 1;
               break fieldLoop;
             }
@@ -184,12 +274,10 @@ export function createCsvTextParser(
                   complete = false;
                   break records;
                 }
-                fields.push(value);
                 end = n;
                 break fieldLoop;
               }
               if (s.charCodeAt(a + 1) === LF) {
-                fields.push(value);
                 end = a + 2;
                 break fieldLoop;
               }
@@ -198,7 +286,7 @@ export function createCsvTextParser(
               "CSV_MALFORMED",
               line + extraLines,
               0,
-              `text after the closing quote of field ${fields.length + 1} in the record starting at line ${line}`,
+              `text after the closing quote of field ${count} in the record starting at line ${line}`,
             );
             return;
           }
@@ -211,26 +299,42 @@ export function createCsvTextParser(
         }
         const lineEnd = nextNl === -1 ? n : nextNl;
         if (nextComma !== -1 && nextComma < p) nextComma = s.indexOf(",", p);
+        src[count] = s;
+        starts[count] = p;
         if (nextComma !== -1 && nextComma < lineEnd) {
-          fields.push(s.slice(p, nextComma));
+          ends[count++] = nextComma;
           p = nextComma + 1;
           nextComma = s.indexOf(",", p);
           continue;
         }
         let fieldEnd = lineEnd;
         if (fieldEnd > p && s.charCodeAt(fieldEnd - 1) === CR) fieldEnd--;
-        fields.push(s.slice(p, fieldEnd));
+        ends[count++] = fieldEnd;
         end = nextNl === -1 ? n : nextNl + 1;
         break;
       }
 
+      const recordStart = pos;
       pos = end;
-      const recordLine = line;
+      view.line = line;
       line += extraLines + (s.charCodeAt(end - 1) === LF ? 1 : 0);
-      if (fields.length === 1 && fields[0] === "") continue;
+      if (count === 1 && starts[0] === ends[0]) continue;
+      view.count = count;
       state.records++;
-      wantStarts = false;
-      if (onRecord(fields, recordLine, starts) === false) {
+      if (first) {
+        first = false;
+        // Columns count characters, not bytes.
+        const columns: number[] = [];
+        for (let i = 0; i < count; i++) {
+          const offset = src[i] === s ? starts[i]! - (s.charCodeAt(starts[i]! - 1) === QUOTE ? 1 : 0) : -1;
+          const before = offset >= 0 ? s.slice(recordStart, offset) : "";
+          columns.push(offset >= 0 ? Buffer.from(before, "latin1").toString("utf8").length + 1 : 0);
+        }
+        view.columns = columns;
+      } else {
+        view.columns = undefined;
+      }
+      if (onRecord(view) === false) {
         state.stopped = true;
         return;
       }
@@ -244,7 +348,7 @@ export function createCsvTextParser(
           "CSV_MALFORMED",
           line,
           0,
-          `the record starting at line ${line} is longer than ${maxRecordChars} characters (an unterminated quote?)`,
+          `the record starting at line ${line} is longer than ${maxRecordChars} bytes (an unterminated quote?)`,
         );
         return;
       }
@@ -258,17 +362,47 @@ export function createCsvTextParser(
     return state.problem !== null || state.stopped;
   }
 
+  function nulAt(line: number): void {
+    fail("CSV_MALFORMED", line, 0, `NUL byte at line ${line}; this is not a text CSV file`);
+  }
+
   return {
     state,
+    pushBytes(chunk: Buffer): boolean {
+      if (isDone()) return false;
+      const nul = chunk.indexOf(0);
+      if (nul !== -1) {
+        nulAt(this.lineOf(chunk.toString("latin1", 0, nul)));
+        return false;
+      }
+      if (pending.length === 0) {
+        pending = chunk.toString("latin1");
+      } else if (pending.length + chunk.length < retryAt) {
+        pending += chunk.toString("latin1");
+        joined = true;
+        return true;
+      } else {
+        // Joining bytes yields a flat string in one copy.
+        pending = Buffer.concat([Buffer.from(pending, "latin1"), chunk]).toString("latin1");
+        joined = false;
+      }
+      if (pending.length >= retryAt) consume(false);
+      return !isDone();
+    },
     push(text: string): boolean {
       if (isDone()) return false;
       const nul = text.indexOf("\0");
       if (nul !== -1) {
         const line = pendingLine + countNewlines(pending, 0, pending.length) + countNewlines(text, 0, nul);
-        fail("CSV_MALFORMED", line, 0, `NUL byte at line ${line}; this is not a text CSV file`);
+        nulAt(line);
         return false;
       }
-      pending = pending.length === 0 ? text : pending + text;
+      if (pending.length === 0) {
+        pending = text;
+      } else {
+        pending += text;
+        joined = true;
+      }
       if (pending.length >= retryAt) consume(false);
       return !isDone();
     },
@@ -289,8 +423,6 @@ export function createCsvTextParser(
 /** Byte offset of the first invalid UTF-8 sequence in `bytes`, or -1. Only used to locate an error. */
 function findInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
-  // Continuation bytes at the start finish a character begun in the previous chunk.
-  while (i < 3 && i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i++;
   while (i < bytes.length) {
     const b = bytes[i]!;
     let need: number;
@@ -310,7 +442,7 @@ function findInvalidUtf8(bytes: Uint8Array): number {
     } else {
       return i;
     }
-    if (i + need >= bytes.length) return -1; // truncated tail: the next chunk decides
+    if (i + need >= bytes.length) return i;
     let cp = b & (0xff >> (need + 2));
     for (let j = 1; j <= need; j++) {
       const c = bytes[i + j]!;
@@ -333,51 +465,90 @@ function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
 }
 
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+}
+
+/** Index where an incomplete UTF-8 sequence at the end of `bytes[from..]` starts (or bytes.length). */
+function completeUpTo(bytes: Uint8Array, from: number): number {
+  const len = bytes.length;
+  for (let i = len - 1; i >= from && i >= len - 3; i--) {
+    const b = bytes[i]!;
+    if (b < 0x80) return len;
+    if (b >= 0xc0) return i + sequenceLength(b) > len ? i : len;
+  }
+  return len;
+}
+
 /**
  * Parses a CSV byte stream. Stops at the first structural problem (invalid UTF-8, NUL byte,
  * malformed quoting) but keeps hashing so `sha256` and `bytes` always describe the whole input,
  * unless the handler asked to stop.
+ *
+ * UTF-8 is validated per chunk with the native `isUtf8` (a sequence split between chunks is
+ * checked once complete) and the bytes reach the parser as latin1 text, which decodes at memory
+ * speed; see createCsvTextParser.
  */
-export async function parseCsv(
+export async function parseCsvRecords(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  onRecord: CsvRecordHandler,
+  onRecord: CsvRecordViewHandler,
   options: CsvParseOptions = {},
 ): Promise<CsvParseResult> {
   const hash = createHash("sha256");
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   const parser = createCsvTextParser(onRecord, options);
   let bytes = 0;
   let parsing = true;
+  // Bytes of a UTF-8 sequence begun at the end of the previous chunk.
+  let carry: Buffer = Buffer.alloc(0);
+
+  const notUtf8 = (chunk: Uint8Array, at: number): void => {
+    const line = parser.lineOf("") + countNewlineBytes(chunk, Math.max(at, 0));
+    parser.state.problem = {
+      code: "CSV_NOT_UTF8",
+      line,
+      col: 0,
+      message: `invalid UTF-8 byte sequence at line ${line}`,
+    };
+    parsing = false;
+  };
+
   for await (const raw of input) {
     const chunk = toBytes(raw);
     bytes += chunk.length;
     hash.update(chunk);
-    if (!parsing) continue;
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch {
-      const bad = findInvalidUtf8(chunk);
-      const line = parser.lineOf("") + countNewlineBytes(chunk, bad === -1 ? 0 : bad);
-      parser.state.problem = {
-        code: "CSV_NOT_UTF8",
-        line,
-        col: 0,
-        message: `invalid UTF-8 byte sequence at line ${line}`,
-      };
-      parsing = false;
-      continue;
+    if (!parsing || chunk.length === 0) continue;
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let start = 0;
+    if (carry.length > 0) {
+      const want = sequenceLength(carry[0]!) - carry.length;
+      start = Math.min(want, view.length);
+      const joined = Buffer.concat([carry, view.subarray(0, start)]);
+      if (start < want) {
+        carry = joined;
+      } else {
+        carry = Buffer.alloc(0);
+        if (!isUtf8(joined)) {
+          notUtf8(chunk, 0);
+          continue;
+        }
+      }
     }
-    if (!parser.push(text)) {
+    if (carry.length === 0) {
+      const cut = completeUpTo(view, start);
+      if (!isUtf8(view.subarray(start, cut))) {
+        notUtf8(chunk, start + findInvalidUtf8(view.subarray(start, cut)));
+        continue;
+      }
+      // Copied: the caller may reuse the chunk's memory.
+      carry = cut < view.length ? Buffer.from(view.subarray(cut)) : carry;
+    }
+    if (!parser.pushBytes(view)) {
       parsing = false;
       if (parser.state.stopped) break;
     }
   }
   if (parsing) {
-    let tail = "";
-    try {
-      tail = decoder.decode();
-    } catch {
+    if (carry.length > 0) {
       const line = parser.lineOf("");
       parser.state.problem = {
         code: "CSV_NOT_UTF8",
@@ -385,9 +556,7 @@ export async function parseCsv(
         col: 0,
         message: `the file ends inside a UTF-8 character (line ${line})`,
       };
-    }
-    if (parser.state.problem === null) {
-      if (tail.length > 0) parser.push(tail);
+    } else {
       parser.end();
     }
   }
@@ -398,4 +567,17 @@ export async function parseCsv(
     problem: parser.state.problem,
     stopped: parser.state.stopped,
   };
+}
+
+/** Like parseCsvRecords, with each record's fields as fresh strings. */
+export function parseCsv(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  onRecord: CsvRecordHandler,
+  options: CsvParseOptions = {},
+): Promise<CsvParseResult> {
+  return parseCsvRecords(
+    input,
+    (record) => onRecord(csvFields(record), record.line, record.columns),
+    options,
+  );
 }

@@ -1,3 +1,5 @@
+import type { CsvRecordView } from "./csv.js";
+
 /**
  * Bounded duplicate-recipient detection. Each recipient (name + address, case-folded, whitespace
  * collapsed, ZIP cut to 5 digits) becomes a 64-bit fingerprint stored in an open-addressing table
@@ -23,55 +25,62 @@ export interface RecipientColumns {
 }
 
 export interface DuplicateDetector {
-  observe(fields: readonly string[]): DuplicateVerdict;
+  observe(record: CsvRecordView): DuplicateVerdict;
   /** Rows observed before the table filled up. */
   readonly checkedRows: () => number;
 }
 
-// Running hash state; module-level to avoid allocating per row.
+// Running hash state; module-level so hashing a row allocates nothing.
 let h1 = 0;
 let h2 = 0;
 
-function mix(c: number): void {
-  h1 = Math.imul(h1 ^ c, 0x01000193);
-  h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-  h2 ^= h2 >>> 15;
-}
-
 function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
-function hashField(s: string, zip: boolean): void {
-  let end = s.length;
-  if (zip) {
-    const t = s.trim();
-    if (t.length >= 5 && /^\d{5}/.test(t)) {
-      for (let i = 0; i < 5; i++) mix(t.charCodeAt(i));
-      mix(0x1f);
-      return;
+/**
+ * Hashes one field given as latin1 text (UTF-8 bytes): case-folded (ASCII, and Latin-1 letters
+ * U+00C0..U+00DE encoded C3 80..C3 9E), whitespace collapsed and trimmed. A ZIP keeps its first 5
+ * digits.
+ */
+function hashField(s: string, a: number, b: number, zip: boolean): void {
+  let x = h1;
+  let y = h2;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  if (zip && b - a >= 5) {
+    let digits = true;
+    for (let i = a; i < a + 5; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) digits = false;
     }
-    s = t;
-    end = s.length;
+    if (digits) b = a + 5;
   }
-  let started = false;
   let space = false;
-  for (let i = 0; i < end; i++) {
+  let prev = 0;
+  for (let i = a; i < b; i++) {
     let c = s.charCodeAt(i);
-    if (isSpace(c)) {
-      space = started;
-      continue;
+    if (c <= 32) {
+      if (c === 32 || c >= 9) {
+        space = true;
+        continue;
+      }
+    } else if (c >= 65 && c <= 90) {
+      c += 32;
+    } else if (c >= 0x80 && prev === 0xc3 && c <= 0x9e && c !== 0x97) {
+      c += 32;
     }
     if (space) {
-      mix(32);
+      x = Math.imul(x ^ 32, 0x01000193);
+      y = Math.imul(y + 32, 0x5bd1e995);
       space = false;
     }
-    started = true;
-    if (c >= 65 && c <= 90) c += 32;
-    else if (c >= 0x80) c = String.fromCharCode(c).toLowerCase().charCodeAt(0);
-    mix(c);
+    prev = c;
+    x = Math.imul(x ^ c, 0x01000193);
+    y = Math.imul(y + c, 0x5bd1e995);
   }
-  mix(0x1f);
+  h1 = Math.imul(x ^ 0x1f, 0x01000193);
+  h2 = Math.imul((y ^ (y >>> 15)) + 0x1f, 0x5bd1e995);
 }
 
 function fmix(h: number): number {
@@ -125,15 +134,18 @@ export function createDuplicateDetector(
   }
 
   return {
-    observe(fields: readonly string[]): DuplicateVerdict {
+    observe(record: CsvRecordView): DuplicateVerdict {
       if (full) return "unchecked";
       h1 = 0x811c9dc5;
       h2 = 0x2f8a3b1d;
-      for (const index of indexes) {
-        if (index >= 0) hashField(fields[index] ?? "", false);
-        else mix(0x1e);
+      const { src, starts, ends, count } = record;
+      for (let k = 0; k < indexes.length; k++) {
+        const index = indexes[k]!;
+        if (index >= 0 && index < count) hashField(src[index]!, starts[index]!, ends[index]!, false);
+        else hashField("", 0, 0, false);
       }
-      if (columns.zip >= 0) hashField(fields[columns.zip] ?? "", true);
+      const zip = columns.zip;
+      if (zip >= 0 && zip < count) hashField(src[zip]!, starts[zip]!, ends[zip]!, true);
       let a = fmix(h1);
       const b = fmix(h2 ^ a);
       if (a === 0 && b === 0) a = 1;

@@ -1,4 +1,5 @@
 import { ISO_COUNTRY_CODES, US_STATE_CODES } from "./codes.js";
+import type { CsvRecordView } from "./csv.js";
 import type { AudienceMapping, MissingColumn, RowFailure, RowFailureCode } from "./types.js";
 
 /**
@@ -17,10 +18,14 @@ export const COMPANY_MAX = 40;
 /** Lob's per-piece metadata value limit. */
 export const METADATA_VALUE_MAX = 500;
 
-type RuleKind = "required" | "max" | "state" | "zip" | "country" | "nonEmpty";
+const KIND_MAX = 0;
+const KIND_STATE = 1;
+const KIND_ZIP = 2;
+const KIND_COUNTRY = 3;
+const KIND_NON_EMPTY = 4;
 
 interface CompiledRule {
-  readonly kind: RuleKind;
+  readonly kind: number;
   readonly index: number;
   readonly max: number;
   readonly failure: RowFailure;
@@ -40,12 +45,101 @@ export interface AudienceRules {
     readonly state: number;
     readonly zip: number;
   };
-  /** Failures of one row; a shared empty array when the row passes. */
+  /** Failures of one record; a shared empty array when it passes. */
+  checkRecord(record: CsvRecordView): readonly RowFailure[];
+  /** The same for a row given as strings (tests, tools). */
   checkRow(fields: readonly string[]): readonly RowFailure[];
 }
 
 const NO_FAILURES: readonly RowFailure[] = Object.freeze([]);
-const ZIP_PATTERN = /^\d{5}(?:-\d{4})?$/;
+
+/** Two-letter code lookup keyed by (upper-cased first char << 8 | second). */
+function codeTable(codes: ReadonlySet<string>): Uint8Array {
+  const table = new Uint8Array(1 << 16);
+  for (const code of codes) table[(code.charCodeAt(0) << 8) | code.charCodeAt(1)] = 1;
+  return table;
+}
+const STATE_TABLE = codeTable(US_STATE_CODES);
+const COUNTRY_TABLE = codeTable(ISO_COUNTRY_CODES);
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+// Trimmed bounds of the field being checked; module-level so checking allocates nothing.
+let trimStart = 0;
+let trimEnd = 0;
+
+/**
+ * Trims a latin1 range (bytes): ASCII whitespace and U+00A0 (C2 A0). Lob's trim may know more
+ * Unicode spaces; those are rare in addresses and only make a length check stricter.
+ */
+function trimRange(s: string, a: number, b: number): void {
+  for (;;) {
+    if (a < b && isAsciiSpace(s.charCodeAt(a))) a++;
+    else if (a + 1 < b && s.charCodeAt(a) === 0xc2 && s.charCodeAt(a + 1) === 0xa0) a += 2;
+    else break;
+  }
+  for (;;) {
+    if (b > a && isAsciiSpace(s.charCodeAt(b - 1))) b--;
+    else if (b - 1 > a && s.charCodeAt(b - 1) === 0xa0 && s.charCodeAt(b - 2) === 0xc2) b -= 2;
+    else break;
+  }
+  trimStart = a;
+  trimEnd = b;
+}
+
+/** Whether the UTF-8 bytes in s[a..b) (latin1) hold more than `max` code points. */
+function exceedsCodePoints(s: string, a: number, b: number, max: number): boolean {
+  if (b - a <= max) return false;
+  let count = 0;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80 || c >= 0xc0) {
+      if (++count > max) return true;
+    }
+  }
+  return false;
+}
+
+function isZip(s: string, a: number, b: number): boolean {
+  const len = b - a;
+  if (len !== 5 && len !== 10) return false;
+  for (let i = 0; i < 5; i++) if (!isDigit(s.charCodeAt(a + i))) return false;
+  if (len === 5) return true;
+  if (s.charCodeAt(a + 5) !== 45) return false;
+  for (let i = 6; i < 10; i++) if (!isDigit(s.charCodeAt(a + i))) return false;
+  return true;
+}
+
+function isCode(table: Uint8Array, s: string, a: number, b: number): boolean {
+  if (b - a !== 2) return false;
+  const c0 = s.charCodeAt(a);
+  const c1 = s.charCodeAt(a + 1);
+  if (!isLetter(c0) || !isLetter(c1)) return false;
+  return table[((c0 & 0xdf) << 8) | (c1 & 0xdf)] === 1;
+}
+
+/** A record view over plain strings, for checking rows that did not come from the parser. */
+export function recordViewOf(fields: readonly string[]): CsvRecordView {
+  const src = fields.map((f) => Buffer.from(f, "utf8").toString("latin1"));
+  return {
+    count: fields.length,
+    src,
+    starts: new Int32Array(fields.length),
+    ends: Int32Array.from(src, (f) => f.length),
+    line: 0,
+    columns: undefined,
+  };
+}
 
 type AddressField =
   | "name"
@@ -128,16 +222,6 @@ export function listMappedColumns(mapping: AudienceMapping): readonly MissingCol
   return out;
 }
 
-/** Code points in `s`, counted only as far as needed to compare with `max`. */
-function exceeds(s: string, max: number): boolean {
-  if (s.length <= max) return false;
-  let count = 0;
-  for (const _ of s) {
-    if (++count > max) return true;
-  }
-  return false;
-}
-
 export function compileAudienceRules(mapping: AudienceMapping, header: readonly string[]): AudienceRules {
   const indexOf = new Map<string, number>();
   header.forEach((name, i) => {
@@ -156,7 +240,14 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
     if (index === undefined) continue;
     const fail = (code: RowFailureCode): RowFailure => ({ code, column });
     rules.push({
-      kind: spec.check === "max" ? "max" : spec.check,
+      kind:
+        spec.check === "max"
+          ? KIND_MAX
+          : spec.check === "state"
+            ? KIND_STATE
+            : spec.check === "zip"
+              ? KIND_ZIP
+              : KIND_COUNTRY,
       index,
       max: spec.max,
       failure: fail(`${spec.field}_${spec.check === "max" ? "too_long" : "invalid"}` as RowFailureCode),
@@ -181,7 +272,7 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
     const index = indexOf.get(column);
     if (index === undefined) continue;
     rules.push({
-      kind: "nonEmpty",
+      kind: KIND_NON_EMPTY,
       index,
       max: 0,
       failure: { code: "merge_variable_empty", column },
@@ -193,7 +284,7 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
     const index = indexOf.get(column);
     if (index === undefined) continue;
     rules.push({
-      kind: "max",
+      kind: KIND_MAX,
       index,
       max: METADATA_VALUE_MAX,
       failure: { code: "metadata_too_long", column },
@@ -204,31 +295,41 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
   const columnCountFailure: readonly RowFailure[] = Object.freeze([{ code: "column_count", column: "" }]);
   const width = header.length;
 
-  function checkRow(fields: readonly string[]): readonly RowFailure[] {
-    if (fields.length !== width) return columnCountFailure;
+  function checkRecord(record: CsvRecordView): readonly RowFailure[] {
+    if (record.count !== width) return columnCountFailure;
+    const { src, starts, ends } = record;
     let failures: RowFailure[] | undefined;
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
-      const value = fields[rule.index]!.trim();
+      const s = src[rule.index]!;
+      trimRange(s, starts[rule.index]!, ends[rule.index]!);
+      const a = trimStart;
+      const b = trimEnd;
       let failure: RowFailure | undefined;
-      if (value.length === 0) {
+      if (a === b) {
         if (rule.missing !== undefined) failure = rule.missing;
-        else if (rule.kind === "nonEmpty") failure = rule.failure;
-      } else if (rule.kind === "max") {
-        if (exceeds(value, rule.max)) failure = rule.failure;
-      } else if (rule.kind === "zip") {
-        if (!ZIP_PATTERN.test(value)) failure = rule.failure;
-      } else if (rule.kind === "state") {
-        if (value.length !== 2 || !US_STATE_CODES.has(value.toUpperCase())) failure = rule.failure;
-      } else if (rule.kind === "country") {
-        if (value.length !== 2 || !ISO_COUNTRY_CODES.has(value.toUpperCase())) failure = rule.failure;
+        else if (rule.kind === KIND_NON_EMPTY) failure = rule.failure;
+      } else if (rule.kind === KIND_MAX) {
+        if (exceedsCodePoints(s, a, b, rule.max)) failure = rule.failure;
+      } else if (rule.kind === KIND_ZIP) {
+        if (!isZip(s, a, b)) failure = rule.failure;
+      } else if (rule.kind === KIND_STATE) {
+        if (!isCode(STATE_TABLE, s, a, b)) failure = rule.failure;
+      } else if (rule.kind === KIND_COUNTRY) {
+        if (!isCode(COUNTRY_TABLE, s, a, b)) failure = rule.failure;
       }
       if (failure !== undefined) (failures ??= []).push(failure);
     }
     return failures ?? NO_FAILURES;
   }
 
-  return { header, missingColumns, identity, checkRow };
+  return {
+    header,
+    missingColumns,
+    identity,
+    checkRecord,
+    checkRow: (fields) => checkRecord(recordViewOf(fields)),
+  };
 }
 
 const FIELD_LABEL: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
-import { parseCsv } from "./csv.js";
-import type { CsvProblem } from "./csv.js";
+import { csvFields, parseCsvRecords } from "./csv.js";
+import type { CsvProblem, CsvRecordView } from "./csv.js";
 import { compileAudienceRules } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import type { AudienceMapping, RowFailure } from "./types.js";
@@ -14,8 +14,11 @@ export interface AudienceRow {
   /** Physical line where the row starts (1-based, header is line 1). */
   readonly line: number;
   readonly failures: readonly RowFailure[];
-  /** The row's cells. Personal data: never log or report them. */
-  readonly fields: readonly string[];
+  /**
+   * The row's cells, as a view valid only during the callback (csvFields() copies them).
+   * Personal data: never log or report them.
+   */
+  readonly record: CsvRecordView;
 }
 
 export interface AudienceScanResult {
@@ -114,17 +117,18 @@ export async function scanAudience(
   const file = options.displayFile ?? "";
   let header: readonly string[] | undefined;
   let rules: AudienceRules | undefined;
-  let checkRow: (fields: readonly string[]) => readonly RowFailure[] = () => [];
+  let checkRecord: (record: CsvRecordView) => readonly RowFailure[] = () => [];
   const structural: Diagnostic[] = [];
   let totalRows = 0;
   let failedRows = 0;
 
-  const parsed = await parseCsv(input, (fields, line, starts) => {
+  const parsed = await parseCsvRecords(input, (record) => {
     if (header === undefined) {
+      const fields = csvFields(record);
       header = fields;
       rules = compileAudienceRules(mapping, fields);
-      checkRow = rules.checkRow;
-      structural.push(...headerDiagnostics(file, fields, starts ?? []));
+      checkRecord = rules.checkRecord;
+      structural.push(...headerDiagnostics(file, fields, record.columns ?? []));
       for (const missing of rules.missingColumns) {
         structural.push({
           severity: "error",
@@ -141,9 +145,9 @@ export async function scanAudience(
       return;
     }
     totalRows++;
-    const failures = checkRow(fields);
+    const failures = checkRecord(record);
     if (failures.length > 0) failedRows++;
-    onRow({ rowNumber: totalRows, line, failures, fields });
+    onRow({ rowNumber: totalRows, line: record.line, failures, record });
   });
 
   if (parsed.problem !== null) structural.push(problemDiagnostic(file, parsed.problem));
@@ -202,9 +206,14 @@ export async function validateAudienceRows(
   structural: readonly Diagnostic[];
 }> {
   const headerCallback = opts?.header;
-  const result = await scanAudience(input as AsyncIterable<Uint8Array | string>, mapping, onRow, {
-    displayFile: opts?.displayFile ?? "",
-    ...(headerCallback ? { header: (h: readonly string[]) => headerCallback(h) } : {}),
-  });
+  const result = await scanAudience(
+    input as AsyncIterable<Uint8Array | string>,
+    mapping,
+    (row) => onRow({ rowNumber: row.rowNumber, failures: row.failures, fields: csvFields(row.record) }),
+    {
+      displayFile: opts?.displayFile ?? "",
+      ...(headerCallback ? { header: (h: readonly string[]) => headerCallback(h) } : {}),
+    },
+  );
   return { ...result };
 }
