@@ -195,6 +195,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       at: new Date().toISOString(),
     });
     const finish = (reply: Reply, decision: RateDecision | undefined, fault?: FaultKind) => {
+      // Like Lob's, our Date header is the server's clock: clients judge cancel windows by it.
+      res.setHeader("Date", now().toUTCString());
       writeReply(res, reply, decision);
       record(entry(reply.status, fault), Math.round(performance.now() - started));
     };

@@ -60,10 +60,11 @@ export class ManifestErrors extends CampaignctlError {
   }
 }
 
+/** `now` is read after observing, so it reflects Lob's clock from the responses just received. */
 export async function makeApplyPlan(
   session: Session,
   loaded: LoadedDesired,
-  now: Date,
+  now: () => Date,
 ): Promise<{ plan: Plan; observed: ObservedWorld }> {
   const desired = [...loaded.desired.values()];
   const observed = await observeWorld(
@@ -82,7 +83,7 @@ export async function makeApplyPlan(
     desired,
     state: session.state,
     observed,
-    now: now.toISOString(),
+    now: now().toISOString(),
     previousHtml,
     diffText: (field, before, after) =>
       createTwoFilesPatch(`${field} (applied)`, `${field} (manifest)`, before, after, "", "", { context: 2 }),
@@ -93,9 +94,9 @@ export async function makeApplyPlan(
 export async function makeDestroyPlan(
   session: Session,
   keys: readonly string[] | undefined,
-  now: Date,
+  now: () => Date,
 ): Promise<Plan> {
   const selected = keys ?? Object.keys(session.state.campaigns);
   const observed = await observeWorld(session.client, session.state, selected);
-  return planDestroy({ state: session.state, observed, now: now.toISOString(), ...(keys ? { keys } : {}) });
+  return planDestroy({ state: session.state, observed, now: now().toISOString(), ...(keys ? { keys } : {}) });
 }

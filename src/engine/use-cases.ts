@@ -32,7 +32,7 @@ export async function runPlan(paths: readonly string[], options: TargetOptions):
   const loaded = await loadDesired(paths, options);
   const session = await openSession({ ...options, command: "plan" });
   try {
-    const { plan } = await makeApplyPlan(session, loaded, (options.now ?? (() => new Date()))());
+    const { plan } = await makeApplyPlan(session, loaded, options.now ?? (() => session.client.serverNow()));
     return { plan, requests: session.client.stats().requests };
   } finally {
     await session.close();
@@ -59,9 +59,10 @@ export interface ApplyOutcome extends ExecuteResult {
 export async function runApply(paths: readonly string[], options: ApplyOptions): Promise<ApplyOutcome> {
   const loaded = await loadDesired(paths, options);
   const session = await openSession({ ...options, command: "apply" });
-  const now = options.now ?? (() => new Date());
+  // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
+  const now = options.now ?? (() => session.client.serverNow());
   try {
-    const { plan } = await makeApplyPlan(session, loaded, now());
+    const { plan } = await makeApplyPlan(session, loaded, now);
     options.showPlan(plan);
     if (!plan.hasChanges) {
       return {
@@ -125,9 +126,9 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
     keys = [...(keys ?? []), ...manifestKeys];
   }
   const session = await openSession({ ...options, command: "destroy" });
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => session.client.serverNow());
   try {
-    const plan = await makeDestroyPlan(session, keys, now());
+    const plan = await makeDestroyPlan(session, keys, now);
     options.showPlan(plan);
     if (!plan.hasChanges) {
       return {

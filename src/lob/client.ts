@@ -154,6 +154,11 @@ export interface LobClient {
   /** Absolute (signed) URL, fetched WITHOUT the API key; streamed to a temp file then renamed. */
   downloadToFile(url: string, destPath: string): Promise<{ bytes: number }>;
   stats(): LobClientStats;
+  /**
+   * Lob's clock, estimated from the Date header of the latest response (to the second); the local
+   * clock until a response arrived. Cancel windows are Lob's, so deadlines are judged by this.
+   */
+  serverNow(): Date;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -229,6 +234,16 @@ export function createLobClient(options: LobClientOptions): LobClient {
     transitional: { clarifyTimeoutError: true },
   });
 
+  // Server time minus local time, from the latest Date header; 0 until a response arrived.
+  let serverClockOffsetMs = 0;
+  function noteServerDate(header: unknown): void {
+    const at = typeof header === "string" ? Date.parse(header) : Number.NaN;
+    if (!Number.isFinite(at)) return;
+    // The header has one-second resolution: differences that small are truncation, not skew.
+    const offset = at - Date.now();
+    serverClockOffsetMs = Math.abs(offset) < 2_000 ? 0 : offset;
+  }
+
   function count(endpoint: string): void {
     counters.requests += 1;
     byEndpoint[endpoint] = (byEndpoint[endpoint] ?? 0) + 1;
@@ -272,6 +287,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
         });
         const ms = Math.round(performance.now() - started);
         emit({ type: "request", method: spec.method, endpoint, status: res.status, ms, attempt });
+        noteServerDate(res.headers["date"]);
         return {
           status: res.status,
           headers: res.headers as HeaderBag,
@@ -679,6 +695,10 @@ export function createLobClient(options: LobClientOptions): LobClient {
 
     stats() {
       return { ...counters, byEndpoint: { ...byEndpoint } };
+    },
+
+    serverNow() {
+      return new Date(Date.now() + serverClockOffsetMs);
     },
   };
 }
