@@ -118,4 +118,4 @@ for (let i = 1; i <= rows; i++) {
 }
 bytes += writeSync(fd, buffer);
 closeSync(fd);
-console.error(`wrote ${rows} rows to ${out}`);
+console.error(`wrote ${rows} rows (${bytes} bytes) to ${out}`);

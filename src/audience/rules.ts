@@ -261,6 +261,11 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
     else if (spec.field === "address_zip") identity.zip = index;
   }
 
+  const requiredColumns = new Set(
+    ADDRESS_RULES.filter((spec) => spec.required)
+      .map((spec) => addressColumn(mapping, spec))
+      .filter((column): column is string => column !== null),
+  );
   // A merge variable named like an address field reads the address mapping's column (Lob
   // overwrites it), and several variables on one column need only one check.
   const mergeColumns = new Set<string>();
@@ -270,7 +275,8 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
   }
   for (const column of mergeColumns) {
     const index = indexOf.get(column);
-    if (index === undefined) continue;
+    // A required address rule on the same column already reports it empty.
+    if (index === undefined || requiredColumns.has(column)) continue;
     rules.push({
       kind: KIND_NON_EMPTY,
       index,

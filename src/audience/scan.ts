@@ -192,7 +192,7 @@ export async function scanAudience(
  * when it has any, Lob would error the upload.
  */
 export async function validateAudienceRows(
-  input: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+  input: NodeJS.ReadableStream | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   mapping: AudienceMapping,
   onRow: (row: { rowNumber: number; failures: readonly RowFailure[]; fields: readonly string[] }) => void,
   opts?: { header?: (header: readonly string[]) => void; displayFile?: string },
