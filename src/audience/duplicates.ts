@@ -98,20 +98,20 @@ export function createDuplicateDetector(
 ): DuplicateDetector {
   const indexes = [columns.name, columns.line1, columns.line2, columns.city, columns.state];
   let slots = INITIAL_SLOTS;
-  let hi = new Uint32Array(slots);
-  let lo = new Uint32Array(slots);
+  // Both halves of a fingerprint side by side: one cache line per probe.
+  let table = new Uint32Array(slots * 2);
   let size = 0;
   let checked = 0;
   let full = false;
 
-  function insert(a: number, b: number, tableHi: Uint32Array, tableLo: Uint32Array, mask: number): boolean {
+  function insert(a: number, b: number, into: Uint32Array, mask: number): boolean {
     let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
     for (;;) {
-      const x = tableHi[i]!;
-      const y = tableLo[i]!;
+      const x = into[2 * i]!;
+      const y = into[2 * i + 1]!;
       if (x === 0 && y === 0) {
-        tableHi[i] = a;
-        tableLo[i] = b;
+        into[2 * i] = a;
+        into[2 * i + 1] = b;
         return true;
       }
       if (x === a && y === b) return false;
@@ -121,16 +121,14 @@ export function createDuplicateDetector(
 
   function grow(): void {
     const next = slots * 2;
-    const nextHi = new Uint32Array(next);
-    const nextLo = new Uint32Array(next);
+    const bigger = new Uint32Array(next * 2);
     for (let i = 0; i < slots; i++) {
-      const a = hi[i]!;
-      const b = lo[i]!;
-      if (a !== 0 || b !== 0) insert(a, b, nextHi, nextLo, next - 1);
+      const a = table[2 * i]!;
+      const b = table[2 * i + 1]!;
+      if (a !== 0 || b !== 0) insert(a, b, bigger, next - 1);
     }
     slots = next;
-    hi = nextHi;
-    lo = nextLo;
+    table = bigger;
   }
 
   return {
@@ -155,7 +153,7 @@ export function createDuplicateDetector(
         return "unchecked";
       }
       checked++;
-      if (!insert(a, b, hi, lo, slots - 1)) return "duplicate";
+      if (!insert(a, b, table, slots - 1)) return "duplicate";
       size++;
       if (size * 2 > slots) grow();
       return "unique";

@@ -308,9 +308,17 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
       const s = src[rule.index]!;
-      trimRange(s, starts[rule.index]!, ends[rule.index]!);
-      const a = trimStart;
-      const b = trimEnd;
+      let a = starts[rule.index]!;
+      let b = ends[rule.index]!;
+      if (a < b) {
+        const first = s.charCodeAt(a);
+        const last = s.charCodeAt(b - 1);
+        if (first <= 32 || first === 0xc2 || last <= 32 || last === 0xa0) {
+          trimRange(s, a, b);
+          a = trimStart;
+          b = trimEnd;
+        }
+      }
       let failure: RowFailure | undefined;
       if (a === b) {
         if (rule.missing !== undefined) failure = rule.missing;
