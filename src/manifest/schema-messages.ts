@@ -249,7 +249,7 @@ function describeOne(error: SchemaError, root: unknown): SchemaProblem {
         segments,
         anchor: "value",
         message: `has ${Object.keys((error.data as object | null) ?? {}).length} entries; at most ${String(error.params.limit)} are allowed`,
-        hint: "remove some entries (Lob limit)",
+        hint: custom ?? "remove some entries (Lob limit)",
       };
     case "maxItems":
       return {
