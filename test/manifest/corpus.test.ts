@@ -111,7 +111,9 @@ const CASES: Readonly<Record<string, Case>> = {
   "self-mailer-bad-size": { errors: [["SCHEMA", `${M}:13:11`, "(got '6x18')"]] },
   // metadata limits
   "metadata-too-many-keys": { errors: [["SCHEMA", `${M}:9:5`, "has 21 entries; at most 18 are allowed"]] },
-  "metadata-reserved-key": { errors: [["SCHEMA", `${M}:9:5`, "campaignctl_key and campaignctl_lineage are reserved"]] },
+  "metadata-reserved-key": {
+    errors: [["SCHEMA", `${M}:9:5`, "campaignctl_key and campaignctl_lineage are reserved"]],
+  },
   "metadata-key-too-long": { errors: [["SCHEMA", `${M}:9:5`, "is longer than 40 characters"]] },
   "metadata-value-quote": { errors: [["SCHEMA", `${M}:9:11`, "without double quotes or backslashes"]] },
   "metadata-nested": { errors: [["SCHEMA", `${M}:10:7`, "must be a string (got a mapping)"]] },
