@@ -1,4 +1,4 @@
-/** Public types of the emulator (see /work/briefs/emulator-api.md and README.md beside this file). */
+/** Public types of the emulator (see README.md beside this file). */
 
 export type FaultKind = "500" | "503" | "429" | "reset_before" | "commit_then_drop";
 // reset_before: destroy the socket before the request is processed (nothing committed).

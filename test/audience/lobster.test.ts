@@ -1,8 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { preflightAudience } from "../../src/audience/index.js";
 import type { AudienceMapping } from "../../src/audience/index.js";
 
-const LOBSTER = "/work/shared/lob/fixtures/lobster-family.csv";
+const LOBSTER = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 
 const mapping: AudienceMapping = {
   requiredAddressColumnMapping: {

@@ -55,7 +55,7 @@ describe("creatives", () => {
   });
 
   it("stores a multipart file part (sha256, size) and serves it at *_original_url", async () => {
-    const pdf = readFileSync("/work/shared/lob/fixtures/us_letter_1pg.pdf");
+    const pdf = readFileSync(new URL("../fixtures/lob/us_letter_1pg.pdf", import.meta.url));
     const form = new FormData();
     form.append("campaign_id", cmp);
     form.append("resource_type", "letter");

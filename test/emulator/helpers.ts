@@ -1,8 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { EmulatorOptions, RunningEmulator } from "../../src/emulator/index.js";
 
 export const TEST_KEY = "test_emulatorkey123";
-export const LOBSTER_CSV = "/work/shared/lob/fixtures/lobster-family.csv";
+// A copy of Lob's own fixture (../shared/lob/fixtures), so tests do not depend on where shared/ is.
+export const LOBSTER_CSV = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 export const LOBSTER_MAPPING = {
   name: "recipient",
   address_line1: "primary line",
