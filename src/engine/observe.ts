@@ -1,7 +1,7 @@
 import type { LobClient } from "../lob/client.js";
 import { isLobApiError } from "../lob/errors.js";
 import type { Campaign } from "../lob/wire.js";
-import { TAG_KEY, TAG_LINEAGE } from "../lob/wire.js";
+import { TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
 import type { ObservedWorld } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
 

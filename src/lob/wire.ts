@@ -273,7 +273,3 @@ export const ID_PATTERN = {
   template: /^tmpl_[a-zA-Z0-9]+$/,
   address: /^adr_[a-zA-Z0-9]+$/,
 } as const;
-
-/** Metadata keys campaignctl puts on what it creates, so a later run can find and adopt it. */
-export const TAG_KEY = "campaignctl_key";
-export const TAG_LINEAGE = "campaignctl_lineage";

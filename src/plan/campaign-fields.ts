@@ -1,5 +1,5 @@
 import type { Campaign, Creative, Upload } from "../lob/wire.js";
-import { TAG_KEY, TAG_LINEAGE } from "../lob/wire.js";
+import { TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
 import type { DesiredCampaign, FieldChange } from "./types.js";
 import { isPlainObject, isSubsetOf, sameValue } from "./values.js";
 

@@ -1,5 +1,5 @@
 import type { Campaign, Creative, Upload } from "../../src/lob/wire.js";
-import { TAG_KEY, TAG_LINEAGE } from "../../src/lob/wire.js";
+import { TAG_KEY, TAG_LINEAGE } from "../../src/core/tags.js";
 import type { DesiredCampaign, ObservedWorld, PlanInputs } from "../../src/plan/types.js";
 import type { CampaignRecord, StateFile } from "../../src/state/types.js";
 
