@@ -3,13 +3,13 @@ import type { CsvRecordView } from "./csv.js";
 /**
  * Bounded duplicate-recipient detection. Each recipient (name + address, case-folded, whitespace
  * collapsed, ZIP cut to 5 digits) becomes a 64-bit fingerprint stored in an open-addressing table
- * of two Uint32Arrays. The table doubles as it fills but never beyond DUPLICATE_FINGERPRINT_CAP
- * distinct recipients (table of 2^22 slots = 32 MiB); once full, later rows are no longer
+ * held as pairs in one Uint32Array. The table doubles as it fills but never beyond DUPLICATE_FINGERPRINT_CAP
+ * distinct recipients (a table of at most 2^21 slots = 16 MiB); once full, later rows are no longer
  * checked and the report says how many rows were. A false match needs a 64-bit collision
  * (about 1e-7 at the cap).
  */
 
-export const DUPLICATE_FINGERPRINT_CAP = 2_000_000;
+export const DUPLICATE_FINGERPRINT_CAP = 1_500_000;
 
 const INITIAL_SLOTS = 1 << 16;
 
@@ -155,7 +155,8 @@ export function createDuplicateDetector(
       checked++;
       if (!insert(a, b, table, slots - 1)) return "duplicate";
       size++;
-      if (size * 2 > slots) grow();
+      // Linear probing stays short up to 3/4 full; the cap fits 2^21 slots (16 MiB).
+      if (size * 4 > slots * 3) grow();
       return "unique";
     },
     checkedRows: () => checked,

@@ -138,3 +138,17 @@ describe("parseCsv matches papaparse on a generated corpus (seed 20240611)", () 
     expect(compared).toBeGreaterThan(250);
   });
 });
+
+describe("parseCsv bounds its memory", () => {
+  it("reports a record longer than maxRecordChars instead of buffering the rest of the file", async () => {
+    const bytes = Buffer.from(`a,b\n1,"${"x,".repeat(5000)}`);
+    const rows: string[][] = [];
+    const result = await parseCsv(chunksOf(bytes, 16), (f) => void rows.push(f), { maxRecordChars: 1000 });
+    expect(result.problem?.code).toBe("CSV_MALFORMED");
+    expect(result.problem?.message).toMatch(/longer than 1000 bytes/);
+    expect(result.problem?.line).toBe(2);
+    expect(rows).toEqual([["a", "b"]]);
+    // The whole input is still hashed and counted.
+    expect(result.bytes).toBe(bytes.length);
+  });
+});
