@@ -196,9 +196,12 @@ export function createCsvTextParser(
       let count = 0;
       let p = pos;
       let extraLines = 0;
+      // Where each field begins, for the header's diagnostics only.
+      const rawStarts: number[] | undefined = first ? [] : undefined;
       let end = -1; // index just past the record terminator
 
       fieldLoop: for (;;) {
+        if (rawStarts !== undefined) rawStarts.push(p);
         if (count === capacity) {
           grow();
           starts = view.starts;
@@ -321,16 +324,12 @@ export function createCsvTextParser(
       if (count === 1 && starts[0] === ends[0]) continue;
       view.count = count;
       state.records++;
-      if (first) {
+      if (rawStarts !== undefined) {
         first = false;
         // Columns count characters, not bytes.
-        const columns: number[] = [];
-        for (let i = 0; i < count; i++) {
-          const offset = src[i] === s ? starts[i]! - (s.charCodeAt(starts[i]! - 1) === QUOTE ? 1 : 0) : -1;
-          const before = offset >= 0 ? s.slice(recordStart, offset) : "";
-          columns.push(offset >= 0 ? Buffer.from(before, "latin1").toString("utf8").length + 1 : 0);
-        }
-        view.columns = columns;
+        view.columns = rawStarts.map(
+          (at) => Buffer.from(s.slice(recordStart, at), "latin1").toString("utf8").length + 1,
+        );
       } else {
         view.columns = undefined;
       }

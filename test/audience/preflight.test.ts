@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createReadStream, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -129,6 +129,13 @@ describe("preflightAudience: structural errors", () => {
     ]);
     expect(report.diagnostics[0]!.file).toBe("audience.csv");
     expect(codesOf(await preflight("a-b (c).d_e f,G9\n1,2\n"))).toEqual([]);
+    // Quoted cells (with doubled quotes) and multi-byte characters before the bad cell.
+    const quoted = await preflight('"né","a""b",ok,"c#"\n1,2,3,4\n');
+    expect(quoted.diagnostics.map((d) => [d.code, d.col])).toEqual([
+      ["HEADER_CHARACTERS", 1],
+      ["HEADER_CHARACTERS", 6],
+      ["HEADER_CHARACTERS", 16],
+    ]);
   });
 
   it("invalid UTF-8 is CSV_NOT_UTF8 at its line, also when split between chunks", async () => {
@@ -278,6 +285,18 @@ describe("validateAudienceRows and readCsvHeader", () => {
     expect(result.structural.map((d) => [d.code, d.path])).toEqual([
       ["COLUMN_MISSING", "metadata.columns[0]"],
     ]);
+  });
+
+  it("reads a Node stream, as the emulator passes it", async () => {
+    const file = tmp.write("s.csv", csvOf([aRow(), aRow({ zip_code: "" }), aRow()]));
+    const rows: number[] = [];
+    const result = await validateAudienceRows(
+      createReadStream(file, { highWaterMark: 7 }),
+      aMapping(),
+      (row) => void rows.push(row.failures.length),
+    );
+    expect(rows).toEqual([0, 1, 0]);
+    expect(result.structural).toEqual([]);
   });
 
   it("readCsvHeader reads the first record only", async () => {
