@@ -163,8 +163,9 @@ function readLine(ctx: CliContext): Promise<string> {
   return new Promise((resolve) => {
     const rl = createInterface({ input: ctx.stdin, terminal: false });
     rl.once("line", (line) => {
-      rl.close();
+      // Resolve first: close() emits "close" synchronously, which would resolve with "".
       resolve(line);
+      rl.close();
     });
     rl.once("close", () => resolve(""));
   });

@@ -2,7 +2,7 @@ import { createTwoFilesPatch } from "diff";
 import { join } from "node:path";
 import { CampaignctlError } from "../core/errors.js";
 import type { Diagnostic } from "../core/diagnostics.js";
-import { hasErrors } from "../core/diagnostics.js";
+import { formatLocation, hasErrors } from "../core/diagnostics.js";
 import { loadManifests } from "../manifest/index.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import { planApply } from "../plan/plan-apply.js";
@@ -38,6 +38,10 @@ export async function loadDesired(
   });
   if (hasErrors(result.diagnostics)) {
     throw new ManifestErrors(result.diagnostics);
+  }
+  // Row-level problems are warnings (Lob skips those rows); say so before planning on them.
+  for (const warning of result.diagnostics.filter((d) => d.severity === "warning")) {
+    options.reporter({ type: "warn", message: `${formatLocation(warning)}: ${warning.message}` });
   }
   const desired = await buildDesired(result.manifests, result.preflight);
   return {
