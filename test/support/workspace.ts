@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { runCli } from "../../src/cli/run.js";
 
-export const TEST_API_KEY = "test_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+// Obviously fake (not hex): tests check that this exact string never appears in any output.
+export const TEST_API_KEY = "test_fakeKeyForCampaignctlTests";
 
 const EXAMPLE = new URL("../../examples/postcard/", import.meta.url);
 
