@@ -43,6 +43,9 @@ function isSpace(c: number): boolean {
  * U+00C0..U+00DE encoded C3 80..C3 9E), whitespace collapsed and trimmed. A ZIP keeps its first 5
  * digits.
  */
+/** Latin1 char -> case-folded char, 0 for ASCII whitespace. */
+const FOLD = new Uint8Array(256).map((_, c) => (isSpace(c) ? 0 : c >= 65 && c <= 90 ? c + 32 : c));
+
 function hashField(s: string, a: number, b: number, zip: boolean): void {
   let x = h1;
   let y = h2;
@@ -59,22 +62,18 @@ function hashField(s: string, a: number, b: number, zip: boolean): void {
   let space = false;
   let prev = 0;
   for (let i = a; i < b; i++) {
-    let c = s.charCodeAt(i);
-    if (c <= 32) {
-      if (c === 32 || c >= 9) {
-        space = true;
-        continue;
-      }
-    } else if (c >= 65 && c <= 90) {
-      c += 32;
-    } else if (c >= 0x80 && prev === 0xc3 && c <= 0x9e && c !== 0x97) {
-      c += 32;
+    let c = FOLD[s.charCodeAt(i)]!;
+    if (c === 0) {
+      space = true;
+      continue;
     }
     if (space) {
       x = Math.imul(x ^ 32, 0x01000193);
       y = Math.imul(y + 32, 0x5bd1e995);
       space = false;
     }
+    // Latin-1 capitals U+00C0..U+00DE (but not U+00D7) are C3 80..C3 9E in UTF-8.
+    if (c >= 0x80 && prev === 0xc3 && c <= 0x9e && c !== 0x97) c += 32;
     prev = c;
     x = Math.imul(x ^ c, 0x01000193);
     y = Math.imul(y + c, 0x5bd1e995);
@@ -95,9 +94,13 @@ function fmix(h: number): number {
 export function createDuplicateDetector(
   columns: RecipientColumns,
   cap: number = DUPLICATE_FINGERPRINT_CAP,
+  /** A guess of the row count (e.g. from the file size) to size the table once instead of growing it. */
+  expectedRows = 0,
 ): DuplicateDetector {
   const indexes = [columns.name, columns.line1, columns.line2, columns.city, columns.state];
   let slots = INITIAL_SLOTS;
+  const wanted = Math.min(expectedRows, cap) * (4 / 3);
+  while (slots < wanted) slots *= 2;
   // Both halves of a fingerprint side by side: one cache line per probe.
   let table = new Uint32Array(slots * 2);
   let size = 0;

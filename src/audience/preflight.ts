@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
@@ -143,6 +143,7 @@ async function runPreflight(
   display: string,
   maxRows: number,
 ): Promise<PreflightReport> {
+  const fileBytes = (await stat(opts.file)).size;
   const groups = new Map<string, GroupState>();
   const duplicateRows: number[] = [];
   let duplicateCount = 0;
@@ -183,7 +184,8 @@ async function runPreflight(
       header: (_header, compiled) => {
         rules = compiled;
         const id = compiled.identity;
-        if (id.name >= 0 || id.line1 >= 0) detector = createDuplicateDetector(id);
+        // Audience rows are rarely under 40 bytes; sizing from that avoids regrowing the table.
+        if (id.name >= 0 || id.line1 >= 0) detector = createDuplicateDetector(id, undefined, fileBytes / 40);
       },
     },
   );
