@@ -68,7 +68,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
 
   if (!campaign) {
     actions.push(...createEverything(desired, "new campaign"));
-    addSend(desired, actions, notes);
+    addSend(desired, actions, notes, inputs.now);
     return build(desired, "create", actions, notes, inputs, record, undefined);
   }
 
@@ -143,10 +143,10 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       resource: "campaign",
       id: campaign.id,
       changes: [...campaignChanges, ...artworkChanges, ...creativeFieldChanges, ...mappingChanges],
-      reason: `${what.join(", ")} changed → replaces the draft campaign (Lob cannot change ${createOnly.length > 0 ? "these fields" : "a creative's artwork or details"} in place)`,
+      reason: `${what.join(", ")} changed → replaces the draft campaign: Lob cannot change ${createOnly.length > 0 ? "these fields" : "a creative's artwork or details"} in place`,
     });
     actions.push(...createEverything(desired, "replacement"));
-    addSend(desired, actions, notes);
+    addSend(desired, actions, notes, inputs.now);
     return build(desired, "replace", actions, notes, inputs, record, campaign);
   }
 
@@ -232,7 +232,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
     }
   }
 
-  addSend(desired, actions, notes);
+  addSend(desired, actions, notes, inputs.now);
   const changed = actions.some((a) => a.kind !== "send" && a.kind !== "blocked" && a.kind !== "adopt");
   return build(desired, changed ? "update" : "noop", actions, notes, inputs, record, campaign);
 }
@@ -372,7 +372,7 @@ function creativeContentChanges(desired: DesiredCampaign, record: CampaignRecord
   return changes;
 }
 
-function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: string[]): void {
+function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: string[], now: string): void {
   if (!desired.send.enabled) {
     notes.push("send.enabled is false: the campaign stays a draft");
     return;
@@ -398,11 +398,13 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: stri
     return;
   }
   const window = desired.campaign.cancel_window_campaign_minutes;
+  const minutes = typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
   actions.push({
     kind: "send",
     pieces,
     totalRows: desired.audience.totalRows,
-    cancelWindowMinutes: typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES,
+    cancelWindowMinutes: minutes,
+    cancelDeadlineIfSentNow: addMinutes(now, minutes),
     reason: "send.enabled is true and the campaign is still a draft",
   });
 }

@@ -122,6 +122,8 @@ export type PlannedAction =
       readonly pieces: number;
       readonly totalRows: number;
       readonly cancelWindowMinutes: number;
+      /** The cancel deadline if the send happened at plan time (Lob's clock). */
+      readonly cancelDeadlineIfSentNow: string;
       readonly reason: string;
     }
   | { readonly kind: "delete"; readonly resource: "campaign"; readonly id: string; readonly reason: string }

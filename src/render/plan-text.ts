@@ -79,7 +79,7 @@ function renderAction(action: PlannedAction, style: Style): string[] {
     case "send":
       return [
         `    ${style.red(style.bold("! SEND"))} ${style.bold(`${action.pieces.toLocaleString("en-US")} pieces`)} of ${action.totalRows.toLocaleString("en-US")} rows ${style.red("— irreversible, costs money")}`,
-        `        cancel window: ${action.cancelWindowMinutes} minutes after the send`,
+        `        cancellable for ${action.cancelWindowMinutes} minutes after the send (until ${action.cancelDeadlineIfSentNow} if sent now)`,
       ];
     case "delete":
       return [

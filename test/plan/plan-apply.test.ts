@@ -143,7 +143,14 @@ describe("planApply", () => {
     const desired = aDesiredCampaign({ send: { enabled: true, maxPieces: 100 } });
     const plan = planApply(inputs({ desired: [desired] }));
     const send = plan.campaigns[0]!.actions.find((a) => a.kind === "send");
-    expect(send).toMatchObject({ kind: "send", pieces: 9, totalRows: 10, cancelWindowMinutes: 120 });
+    expect(send).toMatchObject({
+      kind: "send",
+      pieces: 9,
+      totalRows: 10,
+      cancelWindowMinutes: 120,
+      cancelDeadlineIfSentNow: "2026-11-28T14:00:00.000Z",
+    });
+    expect(renderPlanText(plan)).toContain("until 2026-11-28T14:00:00.000Z if sent now");
     expect(renderPlanText(plan)).toContain("1 to SEND (9 pieces)");
   });
 
