@@ -64,16 +64,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   try {
     const { plan } = await makeApplyPlan(session, loaded, now);
     options.showPlan(plan);
-    if (!plan.hasChanges) {
-      return {
-        plan,
-        state: session.state,
-        failed: [],
-        skippedSends: [],
-        sent: [],
-        requests: session.client.stats().requests,
-      };
-    }
+    if (!plan.hasChanges) return unchanged(plan, session);
     await options.confirm(plan);
     const cacheDir = artworkCacheDir(session.store.path);
     const result = await executePlan(plan, {
@@ -96,6 +87,18 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   } finally {
     await session.close();
   }
+}
+
+/** Nothing to do: no approval asked, nothing written. */
+function unchanged(plan: Plan, session: Session): ApplyOutcome {
+  return {
+    plan,
+    state: session.state,
+    failed: [],
+    skippedSends: [],
+    sent: [],
+    requests: session.client.stats().requests,
+  };
 }
 
 export interface DestroyOptions extends TargetOptions {
@@ -130,16 +133,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
   try {
     const plan = await makeDestroyPlan(session, keys, now);
     options.showPlan(plan);
-    if (!plan.hasChanges) {
-      return {
-        plan,
-        state: session.state,
-        failed: [],
-        skippedSends: [],
-        sent: [],
-        requests: session.client.stats().requests,
-      };
-    }
+    if (!plan.hasChanges) return unchanged(plan, session);
     await options.confirm(plan);
     const result = await executePlan(plan, {
       client: session.client,

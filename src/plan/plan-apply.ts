@@ -433,20 +433,7 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
       reason: "removed from the manifests (draft)",
     });
   } else {
-    for (const orphan of inputs.observed.tagged.get(record.key) ?? []) {
-      if (orphan.is_draft) {
-        actions.push({
-          kind: "delete",
-          resource: "campaign",
-          id: orphan.id,
-          reason: "removed from the manifests (draft found by its tags)",
-        });
-      }
-    }
-    actions.push({
-      kind: "forget",
-      reason: id ? `campaign ${id} no longer exists in Lob` : "never finished creating",
-    });
+    actions.push(...cleanUpVanished(record, inputs, "removed from the manifests (draft found by its tags)"));
   }
   return {
     key: record.key,
@@ -457,6 +444,28 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
     artworkDiffs: {},
     notes,
   };
+}
+
+/**
+ * A record whose campaign is gone from Lob (or was never confirmed): delete draft orphans a lost
+ * create may have left (found by tags), then drop the record.
+ */
+export function cleanUpVanished(
+  record: CampaignRecord,
+  inputs: Pick<PlanInputs, "observed">,
+  orphanReason: string,
+): PlannedAction[] {
+  const actions: PlannedAction[] = [];
+  for (const orphan of inputs.observed.tagged.get(record.key) ?? []) {
+    if (orphan.is_draft)
+      actions.push({ kind: "delete", resource: "campaign", id: orphan.id, reason: orphanReason });
+  }
+  const id = record.campaignId;
+  actions.push({
+    kind: "forget",
+    reason: id ? `campaign ${id} no longer exists in Lob` : "never finished creating",
+  });
+  return actions;
 }
 
 export function cancelDeadline(

@@ -1,5 +1,5 @@
 import type { CampaignRecord } from "../state/types.js";
-import { cancelDeadline, finishPlan } from "./plan-apply.js";
+import { cancelDeadline, cleanUpVanished, finishPlan } from "./plan-apply.js";
 import type { CampaignPlan, Plan, PlanInputs, PlannedAction } from "./types.js";
 
 export interface DestroyInputs extends Pick<PlanInputs, "state" | "observed" | "now"> {
@@ -66,20 +66,7 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
       headline = "blocked";
     }
   } else {
-    for (const orphan of inputs.observed.tagged.get(record.key) ?? []) {
-      if (orphan.is_draft) {
-        actions.push({
-          kind: "delete",
-          resource: "campaign",
-          id: orphan.id,
-          reason: "draft found by its tags",
-        });
-      }
-    }
-    actions.push({
-      kind: "forget",
-      reason: id ? `campaign ${id} no longer exists in Lob` : "never finished creating",
-    });
+    actions.push(...cleanUpVanished(record, inputs, "draft found by its tags"));
   }
   return {
     key: record.key,
