@@ -8,16 +8,21 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = new URL("../../", import.meta.url);
 
-describe("src/manifest/generated/manifest-validator.ts", () => {
-  it("is up to date with schemas/manifest.v1.schema.json (run: node scripts/compile-schemas.mjs)", async () => {
-    const script = fileURLToPath(new URL("scripts/compile-schemas.mjs", ROOT));
-    const { generateValidatorSource } = (await import(script)) as {
-      generateValidatorSource: (schemaText: string) => string;
-    };
-    const schemaText = readFileSync(new URL("schemas/manifest.v1.schema.json", ROOT), "utf8");
-    const committed = readFileSync(new URL("src/manifest/generated/manifest-validator.ts", ROOT), "utf8");
-    expect(committed === generateValidatorSource(schemaText)).toBe(true);
-  });
+describe("the precompiled schema validators", () => {
+  it.each(["manifest", "state"])(
+    "%s: is up to date with its schema (run: node scripts/compile-schemas.mjs)",
+    async (name) => {
+      const script = fileURLToPath(new URL("scripts/compile-schemas.mjs", ROOT));
+      const { generateValidatorSource, TARGETS } = (await import(script)) as {
+        generateValidatorSource: (schemaText: string, target: unknown) => string;
+        TARGETS: Record<string, { schema: string; output: string }>;
+      };
+      const target = TARGETS[name]!;
+      const schemaText = readFileSync(new URL(target.schema, ROOT), "utf8");
+      const committed = readFileSync(new URL(target.output, ROOT), "utf8");
+      expect(committed === generateValidatorSource(schemaText, target)).toBe(true);
+    },
+  );
 
   it("is a 2020-12 schema with titles or descriptions on every top-level section", () => {
     const schema = JSON.parse(readFileSync(new URL("schemas/manifest.v1.schema.json", ROOT), "utf8")) as {
