@@ -102,6 +102,31 @@ function compareNewestFirst(a: { date: string; seq: number }, b: { date: string;
   return b.seq - a.seq;
 }
 
+/**
+ * An account's live campaigns, newest first. Paging through a large account asks for this once per
+ * page, so it is cached until the next mutation (store.revision) instead of re-sorted every time.
+ */
+const sortedCache = new WeakMap<object, { revision: number; byAccount: Map<string, CampaignRecord[]> }>();
+
+function accountCampaignsNewestFirst(ctx: RequestContext): CampaignRecord[] {
+  const store = ctx.env.store;
+  let cache = sortedCache.get(store);
+  if (!cache || cache.revision !== store.revision) {
+    cache = { revision: store.revision, byAccount: new Map() };
+    sortedCache.set(store, cache);
+  }
+  let list = cache.byAccount.get(ctx.account.id);
+  if (!list) {
+    list = Object.values(store.data.campaigns)
+      .filter((c) => c.account === ctx.account.id && !c.deleted)
+      .sort((a, b) =>
+        compareNewestFirst({ date: a.date_created, seq: a.seq }, { date: b.date_created, seq: b.seq }),
+      );
+    cache.byAccount.set(ctx.account.id, list);
+  }
+  return list;
+}
+
 export async function listCampaigns(ctx: RequestContext): Promise<Reply> {
   const query = qs.parse(ctx.rawQuery, { depth: 2 }) as Record<string, unknown>;
   const limitText = query.limit;
@@ -116,11 +141,7 @@ export async function listCampaigns(ctx: RequestContext): Promise<Reply> {
   const after = typeof query.after === "string" && query.after !== "" ? query.after : undefined;
   if (before && after) throw invalid("before and after cannot be used together");
 
-  const all = Object.values(ctx.env.store.data.campaigns)
-    .filter((c) => c.account === ctx.account.id && !c.deleted)
-    .sort((a, b) =>
-      compareNewestFirst({ date: a.date_created, seq: a.seq }, { date: b.date_created, seq: b.seq }),
-    );
+  const all = accountCampaignsNewestFirst(ctx);
   const keyOf = (cursor: Cursor) => {
     const anchor = ctx.env.store.data.campaigns[cursor.idOffset];
     return { date: cursor.dateOffset, seq: anchor && anchor.account === ctx.account.id ? anchor.seq : 0 };

@@ -120,6 +120,8 @@ export interface Store {
   readonly filesDir: string;
   readonly persistent: boolean;
   nextSeq(): number;
+  /** Bumped by every persist() (every mutation calls it): lets readers cache derived views. */
+  readonly revision: number;
   /** Resolves once a write that includes every change made before the call is on disk. */
   persist(): Promise<void>;
   /** Drop everything (admin reset). */
@@ -145,6 +147,7 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
   await ensureFileDirs(filesDir);
   const statePath = persistent ? join(dataDir, "state.json") : "";
   let data = persistent ? await loadData(statePath) : emptyData();
+  let revision = 0;
 
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
@@ -174,7 +177,11 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
       data.seq += 1;
       return data.seq;
     },
+    get revision() {
+      return revision;
+    },
     persist() {
+      revision += 1;
       if (!persistent) return Promise.resolve();
       // One write at a time; callers arriving during a write share the next one.
       if (queued) return queued;
