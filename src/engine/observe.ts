@@ -1,4 +1,6 @@
 import type { LobClient } from "../lob/client.js";
+import { DEFAULT_MAX_IN_FLIGHT } from "../lob/client.js";
+import { LOB_RATE_LIMIT } from "../lob/endpoint.js";
 import { isLobApiError } from "../lob/errors.js";
 import type { Campaign } from "../lob/wire.js";
 import { TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
@@ -10,8 +12,9 @@ const PAGE_SIZE = 100;
 /**
  * One refresh of the managed campaigns, in as few requests as possible. A campaign embeds its
  * creative and upload, so one campaign read is all we need per key. Listing costs one request
- * per 100 campaigns in the account; a GET costs one per managed campaign — we pick whichever is
- * fewer, except that finding what a lost response created (by tags) needs the list.
+ * per 100 campaigns in the account but pages come one after another; a GET costs one per managed
+ * campaign but GETs run in parallel. We pick whichever should finish first (listingIsFaster),
+ * except that finding what a lost response created (by tags) needs the list.
  */
 export async function observeWorld(
   client: LobClient,
@@ -28,14 +31,16 @@ export async function observeWorld(
     return { campaigns: new Map(), missing: new Set(), tagged: new Map() };
   }
 
+  const started = performance.now();
   const first = await client.listCampaigns({ limit: PAGE_SIZE, includeTotalCount: true });
+  const roundTripMs = performance.now() - started;
   const total = first.total_count ?? Number.POSITIVE_INFINITY;
   const pagesLeft = first.next_url ? Math.ceil(Math.max(0, total - first.data.length) / PAGE_SIZE) : 0;
   const seen = new Map<string, Campaign>(first.data.map((c) => [c.id, c]));
   const unseenIds = ids.filter((id) => !seen.has(id));
 
   let listedEverything = !first.next_url;
-  if (!listedEverything && (needsTagSearch || pagesLeft <= unseenIds.length)) {
+  if (!listedEverything && (needsTagSearch || listingIsFaster(pagesLeft, unseenIds.length, roundTripMs))) {
     let cursor = first.next_url;
     while (cursor) {
       const after = new URL(cursor).searchParams.get("after") ?? undefined;
@@ -78,6 +83,19 @@ export async function observeWorld(
     tagged.set(key, [...(tagged.get(key) ?? []), campaign]);
   }
   return { campaigns, missing, tagged };
+}
+
+/**
+ * Pages must be fetched one after another (each holds the next cursor); GETs run in parallel, up
+ * to the client's in-flight limit. Both are bounded below by the rate limit. Pick the faster;
+ * on a tie, listing (it makes fewer requests).
+ */
+export function listingIsFaster(pages: number, gets: number, roundTripMs: number): boolean {
+  const floor = (n: number) =>
+    n <= 0 ? 0 : Math.floor((n - 1) / LOB_RATE_LIMIT.requests) * LOB_RATE_LIMIT.windowMs;
+  const listMs = Math.max(pages * roundTripMs, floor(pages + 1));
+  const getMs = Math.max(Math.ceil(gets / DEFAULT_MAX_IN_FLIGHT) * roundTripMs, floor(gets));
+  return listMs <= getMs;
 }
 
 async function getOrMissing(client: LobClient, id: string): Promise<Campaign | undefined> {

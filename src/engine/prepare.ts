@@ -12,7 +12,8 @@ import { artworkCacheDir, loadPreviousHtml } from "./artwork-cache.js";
 import { buildDesired } from "./desired.js";
 import type { Reporter } from "./events.js";
 import { observeWorld } from "./observe.js";
-import type { Session } from "./session.js";
+import type { Session, SessionOptions } from "./session.js";
+import { openSession } from "./session.js";
 
 export interface LoadedDesired {
   readonly manifests: ReadonlyMap<string, CampaignManifest>;
@@ -64,18 +65,44 @@ export class ManifestErrors extends CampaignctlError {
   }
 }
 
+/**
+ * Open the session and refresh what Lob holds while the manifests load and their audiences are
+ * preflighted: the refresh needs only the state (a campaign a lost create may have made always has
+ * a state record, written before the create), so the network and the CPU work overlap.
+ */
+export async function loadAndObserve(
+  paths: readonly string[],
+  options: Parameters<typeof loadDesired>[1] & Omit<SessionOptions, "command">,
+  command: string,
+): Promise<{ session: Session; loaded: LoadedDesired; observed: ObservedWorld }> {
+  const remote = openSession({ ...options, command }).then(async (session) => {
+    try {
+      return { session, observed: await observeWorld(session.client, session.state, []) };
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  });
+  // Awaited below; this only stops Node from calling the rejection unhandled while we load.
+  remote.catch(() => undefined);
+  let loaded: LoadedDesired;
+  try {
+    loaded = await loadDesired(paths, options);
+  } catch (error) {
+    await remote.then(({ session }) => session.close()).catch(() => undefined);
+    throw error;
+  }
+  const { session, observed } = await remote;
+  return { session, loaded, observed };
+}
+
 /** `now` is read after observing, so it reflects Lob's clock from the responses just received. */
 export async function makeApplyPlan(
   session: Session,
   loaded: LoadedDesired,
+  observed: ObservedWorld,
   now: () => Date,
-): Promise<{ plan: Plan; observed: ObservedWorld }> {
-  const desired = [...loaded.desired.values()];
-  const observed = await observeWorld(
-    session.client,
-    session.state,
-    desired.map((d) => d.key),
-  );
+): Promise<Plan> {
   const hashes = new Set<string>();
   for (const record of Object.values(session.state.campaigns)) {
     for (const identity of Object.values(record.applied.artwork ?? {})) {
@@ -83,8 +110,8 @@ export async function makeApplyPlan(
     }
   }
   const previousHtml = await loadPreviousHtml(artworkCacheDir(session.store.path), hashes);
-  const plan = planApply({
-    desired,
+  return planApply({
+    desired: [...loaded.desired.values()],
     state: session.state,
     observed,
     now: now().toISOString(),
@@ -92,7 +119,6 @@ export async function makeApplyPlan(
     diffText: (field, before, after) =>
       createTwoFilesPatch(`${field} (applied)`, `${field} (manifest)`, before, after, "", "", { context: 2 }),
   });
-  return { plan, observed };
 }
 
 export async function makeDestroyPlan(

@@ -6,7 +6,7 @@ import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
 import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
-import { loadDesired, makeApplyPlan, makeDestroyPlan } from "./prepare.js";
+import { loadAndObserve, makeApplyPlan, makeDestroyPlan } from "./prepare.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 
@@ -29,10 +29,14 @@ export interface PlanOutcome {
 
 /** `plan`: load, observe, diff. Writes nothing (it still locks, so it never reads a half-written apply). */
 export async function runPlan(paths: readonly string[], options: TargetOptions): Promise<PlanOutcome> {
-  const loaded = await loadDesired(paths, options);
-  const session = await openSession({ ...options, command: "plan" });
+  const { session, loaded, observed } = await loadAndObserve(paths, options, "plan");
   try {
-    const { plan } = await makeApplyPlan(session, loaded, options.now ?? (() => session.client.serverNow()));
+    const plan = await makeApplyPlan(
+      session,
+      loaded,
+      observed,
+      options.now ?? (() => session.client.serverNow()),
+    );
     return { plan, requests: session.client.stats().requests };
   } finally {
     await session.close();
@@ -57,12 +61,11 @@ export interface ApplyOutcome extends ExecuteResult {
 
 /** `apply`: plan, show, approve, execute step by step with state saved after each. */
 export async function runApply(paths: readonly string[], options: ApplyOptions): Promise<ApplyOutcome> {
-  const loaded = await loadDesired(paths, options);
-  const session = await openSession({ ...options, command: "apply" });
+  const { session, loaded, observed } = await loadAndObserve(paths, options, "apply");
   // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
   const now = options.now ?? (() => session.client.serverNow());
   try {
-    const { plan } = await makeApplyPlan(session, loaded, now);
+    const plan = await makeApplyPlan(session, loaded, observed, now);
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
     await options.confirm(plan);
