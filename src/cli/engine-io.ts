@@ -83,7 +83,8 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
         return;
       }
       case "processing": {
-        const line = `  ${event.key}: Lob is validating the audience: ${event.state} (${event.validated + event.failed}/${event.total || "?"} rows)`;
+        // Lob's totalMailpieces grows while it validates, so it is no denominator yet.
+        const line = `  ${event.key}: Lob is validating the audience: ${event.state} (${(event.validated + event.failed).toLocaleString("en-US")} rows checked so far)`;
         if (tty) ctx.stderr.write(`\r${line}`);
         else if (event.state !== lastProcessing) write(line);
         lastProcessing = event.state;
