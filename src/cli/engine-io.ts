@@ -37,6 +37,26 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
+/** `--parallelism N` (a whole number from 1 to 64) → engine options. */
+export function parallelismFrom(value: unknown): { parallelism?: number } {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `--parallelism '${String(value)}' is not a whole number from 1 to 64`,
+      hint: "e.g. --parallelism 8 (the default); 1 applies one campaign at a time",
+    });
+  }
+  return { parallelism: n };
+}
+
+export const PARALLELISM_OPTION: OptionSpec = {
+  type: "string",
+  valueName: "N",
+  description: "campaigns worked on at once (default 8; steps within a campaign always run in order)",
+};
+
 export function checkFormat<T extends string>(value: unknown, allowed: readonly T[]): T {
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   throw new CampaignctlError({

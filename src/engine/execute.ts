@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   readonly allowSend: boolean;
   /** Watch the upload after a send until Lob has built the pieces. */
   readonly waitForProcessing: boolean;
+  /** Campaigns converged at once (steps within a campaign always run in order). */
+  readonly parallelism: number;
   readonly pollIntervalMs: number;
   readonly waitTimeoutMs: number;
   readonly now: () => Date;
@@ -47,11 +49,15 @@ export interface ExecuteResult {
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const run = new Execution(options);
-  for (const campaign of plan.campaigns) {
-    try {
-      await run.campaign(campaign);
-    } catch (error) {
-      if (error instanceof CampaignctlError && error.code !== "INTERNAL") {
+  const queue = [...plan.campaigns];
+  // Campaigns are independent: up to `parallelism` converge at once (steps within one stay in order).
+  const worker = async () => {
+    for (let campaign = queue.shift(); campaign; campaign = queue.shift()) {
+      try {
+        await run.campaign(campaign);
+      } catch (error) {
+        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") throw error;
+        // A lost response or server failure leaves this campaign half-done; the others go on.
         run.failed.push({ key: campaign.key, reason: error.message });
         options.reporter({
           type: "refused",
@@ -59,12 +65,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           reason: error.message,
           ...(error.hint ? { hint: error.hint } : {}),
         });
-        // A lost response or server failure leaves the campaign half-done; the rest are independent.
-        continue;
       }
-      throw error;
     }
-  }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(options.parallelism, queue.length)) }, worker);
+  await Promise.all(workers);
+  await run.flushed();
   return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
 }
 
@@ -82,12 +88,28 @@ class Execution {
     return this.state.campaigns[key] ?? { key, applied: {} };
   }
 
+  /** The last state write; writes are chained so they land in order and none is lost. */
+  private writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Update one record and write the state; resolves once a write including this update is on
+   * disk. Concurrent campaigns update the same in-memory state, and each write takes the latest.
+   */
   private async save(
     key: string,
     update: (rec: CampaignRecord) => CampaignRecord | undefined,
   ): Promise<void> {
     this.state = withCampaign(this.state, key, (rec) => update(rec ?? { key, applied: {} }));
-    this.state = await this.o.store.write(this.state);
+    const write = this.writing.then(async () => {
+      const written = await this.o.store.write(this.state);
+      this.state = { ...this.state, serial: written.serial };
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
+  }
+
+  async flushed(): Promise<void> {
+    await this.writing;
   }
 
   private async intend(key: string, step: PendingIntent["step"]): Promise<void> {

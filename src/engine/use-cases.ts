@@ -10,6 +10,9 @@ import { loadAndObserve, makeApplyPlan, makeDestroyPlan } from "./prepare.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 
+/** Matches the Lob client's in-flight request limit: more would only queue inside the client. */
+export const DEFAULT_PARALLELISM = 8;
+
 export interface TargetOptions {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -45,6 +48,8 @@ export async function runPlan(paths: readonly string[], options: TargetOptions):
 
 export interface ApplyOptions extends TargetOptions {
   readonly allowSend: boolean;
+  /** Campaigns applied at once (default 8, the client's in-flight limit). */
+  readonly parallelism?: number;
   readonly waitForProcessing: boolean;
   readonly pollIntervalMs?: number;
   readonly waitTimeoutMs?: number;
@@ -79,6 +84,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
       reporter: options.reporter,
       allowSend: options.allowSend,
       waitForProcessing: options.waitForProcessing,
+      parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
       pollIntervalMs: options.pollIntervalMs ?? (session.sandbox ? 200 : 2_000),
       waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
       now,
@@ -105,6 +111,7 @@ function unchanged(plan: Plan, session: Session): ApplyOutcome {
 }
 
 export interface DestroyOptions extends TargetOptions {
+  readonly parallelism?: number;
   readonly keys?: readonly string[];
   readonly paths: readonly string[];
   readonly confirm: (plan: Plan) => Promise<void>;
@@ -147,6 +154,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       reporter: options.reporter,
       allowSend: false,
       waitForProcessing: false,
+      parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
       pollIntervalMs: 1_000,
       waitTimeoutMs: 0,
       now,

@@ -57,6 +57,31 @@ describe("apply against the emulator", () => {
     expect(census["conv-b"]).toEqual({ campaigns: 1, creatives: 1, uploads: 1, sent: 0 });
   });
 
+  it("applies many campaigns in parallel without losing a state update", async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `par-${String(i).padStart(2, "0")}`);
+    for (const key of keys) ws.addCampaign(key);
+    const run = await cli("apply", "--auto-approve", "--parallelism", "4", ws.dir);
+    expect(run.code, run.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(join(ws.dir, ".campaignctl/state.json"), "utf8"));
+    expect(Object.keys(state.campaigns).sort()).toEqual(keys);
+    for (const key of keys) {
+      expect(state.campaigns[key]).toMatchObject({ key, applied: { audienceRows: 12 } });
+      expect(state.campaigns[key].pending).toBeUndefined();
+    }
+    const census = await censusByKey(emulator, apiKey);
+    for (const key of keys)
+      expect(census[key], key).toEqual({ campaigns: 1, creatives: 1, uploads: 1, sent: 0 });
+    expect((await cli("plan", "--detailed-exitcode", ws.dir)).code).toBe(0);
+  });
+
+  it("rejects a --parallelism that is not a whole number from 1 to 64", async () => {
+    ws.addCampaign("par-bad");
+    const run = await cli("apply", "--auto-approve", "--parallelism", "0", ws.dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("--parallelism '0' is not a whole number from 1 to 64");
+    expect(writeRequests(emulator)).toEqual([]);
+  });
+
   it("refuses without a terminal unless --auto-approve, changing nothing", async () => {
     ws.addCampaign("needs-approval");
     const run = await cli("apply", ws.dir);

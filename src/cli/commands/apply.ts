@@ -1,7 +1,14 @@
 import { ManifestErrors } from "../../engine/prepare.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { approve, checkFormat, printDiagnostics, TARGET_OPTIONS } from "../engine-io.js";
+import {
+  approve,
+  checkFormat,
+  PARALLELISM_OPTION,
+  parallelismFrom,
+  printDiagnostics,
+  TARGET_OPTIONS,
+} from "../engine-io.js";
 import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -19,6 +26,7 @@ export const command: CommandSpec = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
+    parallelism: PARALLELISM_OPTION,
     "auto-approve": { type: "boolean", description: "apply without asking" },
     "allow-send": { type: "boolean", description: "allow SEND actions (irreversible; costs money)" },
     "no-wait": { type: "boolean", description: "after a send, do not wait for Lob to validate the audience" },
@@ -39,6 +47,8 @@ export const command: CommandSpec = {
     try {
       const outcome = await runApply(positionals, {
         ...targetOptionsFrom(values, ctx),
+        ...parallelismFrom(values.parallelism),
+        ...parallelismFrom(values.parallelism),
         allowSend,
         waitForProcessing: values["no-wait"] !== true,
         ...(crash ? { crash } : {}),

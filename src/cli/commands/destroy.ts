@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { approve, checkFormat, TARGET_OPTIONS } from "../engine-io.js";
+import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
 import { targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -23,6 +23,7 @@ export const command: CommandSpec = {
       valueName: "KEY",
       description: "a campaign key to destroy (repeatable)",
     },
+    parallelism: PARALLELISM_OPTION,
     "auto-approve": { type: "boolean", description: "destroy without asking" },
     format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
   },
@@ -34,6 +35,7 @@ export const command: CommandSpec = {
     const keys = Array.isArray(values.key) ? values.key : undefined;
     const outcome = await runDestroy({
       ...targetOptionsFrom(values, ctx),
+      ...parallelismFrom(values.parallelism),
       paths: positionals,
       ...(keys ? { keys } : {}),
       showPlan: (plan) => {
