@@ -34,6 +34,7 @@ export type ErrorCode =
   | "RECONCILE_AMBIGUOUS"
   | "EXPORT_FAILED"
   | "TIMEOUT"
+  | "PLAN_STALE"
   // emulator
   | "EMULATOR_START_FAILED"
   | "INTERNAL";

@@ -7,6 +7,7 @@ import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
 import { loadAndObserve, makeApplyPlan, makeDestroyPlan } from "./prepare.js";
+import { assertSavedPlanCurrent, makeSavedPlan, readSavedPlan, writeSavedPlan } from "./saved-plan.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 
@@ -31,15 +32,20 @@ export interface PlanOutcome {
 }
 
 /** `plan`: load, observe, diff. Writes nothing (it still locks, so it never reads a half-written apply). */
-export async function runPlan(paths: readonly string[], options: TargetOptions): Promise<PlanOutcome> {
+export async function runPlan(
+  paths: readonly string[],
+  options: TargetOptions & { readonly out?: string },
+): Promise<PlanOutcome> {
   const { session, loaded, observed } = await loadAndObserve(paths, options, "plan");
   try {
-    const plan = await makeApplyPlan(
-      session,
-      loaded,
-      observed,
-      options.now ?? (() => session.client.serverNow()),
-    );
+    const now = options.now ?? (() => session.client.serverNow());
+    const plan = await makeApplyPlan(session, loaded, observed, now);
+    if (options.out) {
+      await writeSavedPlan(
+        resolve(options.cwd, options.out),
+        makeSavedPlan(plan, paths, session.target, now()),
+      );
+    }
     return { plan, requests: session.client.stats().requests };
   } finally {
     await session.close();
@@ -48,6 +54,8 @@ export async function runPlan(paths: readonly string[], options: TargetOptions):
 
 export interface ApplyOptions extends TargetOptions {
   readonly allowSend: boolean;
+  /** `--plan FILE`: apply only if a fresh plan equals this saved one; no prompt. */
+  readonly savedPlanFile?: string;
   /** Campaigns applied at once (default 8, the client's in-flight limit). */
   readonly parallelism?: number;
   readonly waitForProcessing: boolean;
@@ -66,14 +74,20 @@ export interface ApplyOutcome extends ExecuteResult {
 
 /** `apply`: plan, show, approve, execute step by step with state saved after each. */
 export async function runApply(paths: readonly string[], options: ApplyOptions): Promise<ApplyOutcome> {
-  const { session, loaded, observed } = await loadAndObserve(paths, options, "apply");
+  const saved = options.savedPlanFile
+    ? await readSavedPlan(resolve(options.cwd, options.savedPlanFile), options.savedPlanFile)
+    : undefined;
+  const manifestPaths = paths.length === 0 && saved ? saved.paths : paths;
+  const { session, loaded, observed } = await loadAndObserve(manifestPaths, options, "apply");
   // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
   const now = options.now ?? (() => session.client.serverNow());
   try {
     const plan = await makeApplyPlan(session, loaded, observed, now);
+    if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
-    await options.confirm(plan);
+    // A saved plan was the review; applying it exactly is the approval (as in Terraform).
+    if (!saved) await options.confirm(plan);
     const cacheDir = artworkCacheDir(session.store.path);
     const result = await executePlan(plan, {
       client: session.client,

@@ -16,7 +16,8 @@ const FORMATS = ["text", "json"] as const;
 export const command: CommandSpec = {
   name: "apply",
   summary: "Create, update and (with --allow-send) send campaigns to match the manifests",
-  usage: "campaignctl apply [PATH...] [--sandbox] [--auto-approve] [--allow-send] [--no-wait] [--state PATH]",
+  usage:
+    "campaignctl apply [PATH...] [--sandbox] [--auto-approve | --plan FILE] [--allow-send] [--no-wait] [--state PATH]",
   details: [
     "Plans like 'campaignctl plan', shows the plan, asks for approval ('yes') on a terminal, then applies",
     "it step by step (campaign → creative → upload → file → send), saving state after every step.",
@@ -27,6 +28,11 @@ export const command: CommandSpec = {
   options: {
     ...TARGET_OPTIONS,
     parallelism: PARALLELISM_OPTION,
+    plan: {
+      type: "string",
+      valueName: "FILE",
+      description: "apply a plan saved by 'plan --out FILE', refusing if anything changed since (no prompt)",
+    },
     "auto-approve": { type: "boolean", description: "apply without asking" },
     "allow-send": { type: "boolean", description: "allow SEND actions (irreversible; costs money)" },
     "no-wait": { type: "boolean", description: "after a send, do not wait for Lob to validate the audience" },
@@ -50,6 +56,7 @@ export const command: CommandSpec = {
         ...parallelismFrom(values.parallelism),
         ...parallelismFrom(values.parallelism),
         allowSend,
+        ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
         waitForProcessing: values["no-wait"] !== true,
         ...(crash ? { crash } : {}),
         // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.

@@ -10,7 +10,7 @@ export const command: CommandSpec = {
   name: "plan",
   summary: "Show what apply would change in Lob",
   usage:
-    "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--state PATH]",
+    "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] [--state PATH]",
   details: [
     "Reads the manifests (PATH: files or directories; default: the current directory), the state, and",
     "one refresh of the managed campaigns from Lob, and prints the actions apply would take.",
@@ -25,6 +25,11 @@ export const command: CommandSpec = {
       valueName: "FORMAT",
       description: "text, markdown (for PR comments) or json",
     },
+    out: {
+      type: "string",
+      valueName: "FILE",
+      description: "also save the plan; 'apply --plan FILE' applies it only if nothing changed since",
+    },
     "detailed-exitcode": { type: "boolean", description: "exit 2 when there are changes, 0 when none" },
   },
   allowPositionals: true,
@@ -35,7 +40,10 @@ export const command: CommandSpec = {
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
     try {
-      const { plan } = await runPlan(positionals, targetOptionsFrom(values, ctx));
+      const { plan } = await runPlan(positionals, {
+        ...targetOptionsFrom(values, ctx),
+        ...(typeof values.out === "string" ? { out: values.out } : {}),
+      });
       const text =
         format === "json"
           ? renderPlanJson(plan)

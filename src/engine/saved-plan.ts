@@ -1,0 +1,139 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { canonicalJson, hashValue } from "../core/canonical.js";
+import { CampaignctlError } from "../core/errors.js";
+import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
+import type { StateTarget } from "../state/types.js";
+
+/**
+ * `plan --out FILE` / `apply --plan FILE`: what was reviewed is what gets applied. Apply plans
+ * afresh and refuses if the fresh plan differs from the saved one in anything but the clock.
+ */
+export interface SavedPlan {
+  readonly format: "campaignctl-plan";
+  readonly version: 1;
+  readonly createdAt: string;
+  /** Manifest paths the plan was made from, as given on the command line. */
+  readonly paths: readonly string[];
+  readonly target: StateTarget;
+  /** Hash of the plan's actions, without fields that only reflect when it was made. */
+  readonly fingerprint: string;
+  readonly plan: Plan;
+}
+
+export function makeSavedPlan(
+  plan: Plan,
+  paths: readonly string[],
+  target: StateTarget,
+  now: Date,
+): SavedPlan {
+  return {
+    format: "campaignctl-plan",
+    version: 1,
+    createdAt: now.toISOString(),
+    paths,
+    target,
+    fingerprint: planFingerprint(plan),
+    plan,
+  };
+}
+
+/** What must not change between review and apply: every action and field change, per campaign. */
+export function planFingerprint(plan: Plan): string {
+  return hashValue(plan.campaigns.map(stableCampaign));
+}
+
+function stableCampaign(campaign: CampaignPlan): unknown {
+  return { key: campaign.key, headline: campaign.headline, actions: campaign.actions.map(stableAction) };
+}
+
+/** Drop the parts of an action that only say when the plan was made. */
+function stableAction(action: PlannedAction): unknown {
+  if (action.kind === "send") {
+    const { cancelDeadlineIfSentNow: _deadline, ...rest } = action;
+    return rest;
+  }
+  if (action.kind === "record_send") {
+    const { sentAt: _sentAt, ...rest } = action;
+    return rest;
+  }
+  return action;
+}
+
+export async function writeSavedPlan(file: string, saved: SavedPlan): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, "utf8");
+  await rename(temp, file);
+}
+
+/** `path` is read; `file` (as the user wrote it) is what messages name. */
+export async function readSavedPlan(path: string, file: string = path): Promise<SavedPlan> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? "not JSON";
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `cannot read the saved plan ${file} (${reason})`,
+      hint: "make one with 'campaignctl plan --out FILE'",
+    });
+  }
+  const saved = value as Partial<SavedPlan>;
+  if (
+    saved.format !== "campaignctl-plan" ||
+    saved.version !== 1 ||
+    !saved.plan ||
+    !saved.target ||
+    !saved.fingerprint
+  ) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `${file} is not a campaignctl plan file (version 1)`,
+      hint: "make one with 'campaignctl plan --out FILE'",
+    });
+  }
+  return saved as SavedPlan;
+}
+
+/** Terraform's rule: a saved plan applies only to the world it was made against. */
+export function assertSavedPlanCurrent(
+  saved: SavedPlan,
+  fresh: Plan,
+  target: StateTarget,
+  file: string,
+): void {
+  const hint = `run 'campaignctl plan --out ${file}' again, review it, then apply it`;
+  if (canonicalJson(saved.target) !== canonicalJson(target)) {
+    throw new CampaignctlError({
+      code: "PLAN_STALE",
+      message: `saved plan ${file} was made for ${saved.target.apiUrl} (${saved.target.mode}), not ${target.apiUrl} (${target.mode})`,
+      hint,
+    });
+  }
+  // Before the first apply there is no state file and each run starts a new lineage: only a
+  // state that existed when the plan was made has a lineage to compare.
+  const lineageMoved = saved.plan.stateSerial > 0 && saved.plan.stateLineage !== fresh.stateLineage;
+  if (lineageMoved || saved.plan.stateSerial !== fresh.stateSerial) {
+    throw new CampaignctlError({
+      code: "PLAN_STALE",
+      message: `saved plan ${file} is stale: the state was changed by another operation after the plan was made (serial ${saved.plan.stateSerial} → ${fresh.stateSerial})`,
+      hint,
+    });
+  }
+  if (saved.fingerprint !== planFingerprint(fresh)) {
+    const before = new Map(
+      saved.plan.campaigns.map((c) => [c.key, planFingerprint({ ...fresh, campaigns: [c] })]),
+    );
+    const changed = fresh.campaigns
+      .filter((c) => before.get(c.key) !== planFingerprint({ ...fresh, campaigns: [c] }))
+      .map((c) => c.key);
+    const gone = saved.plan.campaigns
+      .filter((c) => !fresh.campaigns.some((f) => f.key === c.key))
+      .map((c) => c.key);
+    throw new CampaignctlError({
+      code: "PLAN_STALE",
+      message: `saved plan ${file} is stale: the manifests or Lob changed since it was made (now different: ${[...changed, ...gone].join(", ")})`,
+      hint,
+    });
+  }
+}
