@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile, rename } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
@@ -10,12 +11,29 @@ export function artworkCacheDir(statePath: string): string {
   return join(dirname(statePath), "artwork");
 }
 
+/**
+ * Best effort: the cache only feeds diffs, so a failure to write it must never fail an apply.
+ * Content-addressed, so concurrent writers of the same artwork write the same bytes; each uses
+ * its own temp name, and an existing entry is left alone.
+ */
 export async function rememberHtml(dir: string, sha256: string, html: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
   const target = join(dir, `${sha256}.html`);
-  const temp = `${target}.tmp-${process.pid}`;
-  await writeFile(temp, html, "utf8");
-  await rename(temp, target);
+  try {
+    await mkdir(dir, { recursive: true });
+    if (await exists(target)) return;
+    const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    await writeFile(temp, html, "utf8");
+    await rename(temp, target);
+  } catch {
+    // No diff next time for this artwork; nothing else depends on it.
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function loadPreviousHtml(dir: string, hashes: Iterable<string>): Promise<Map<string, string>> {

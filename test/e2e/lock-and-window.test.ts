@@ -29,7 +29,10 @@ describe("two applies at once on one state", () => {
         new Promise((r) => setTimeout(r, 700)).then(() => spawnCli(args, { cwd: ws.dir, env })),
       ]);
       const results = [a, b].sort((x, y) => (x.exitCode ?? 9) - (y.exitCode ?? 9));
-      expect(results.map((r) => r.exitCode)).toEqual([0, 1]);
+      expect(
+        results.map((r) => r.exitCode),
+        results.map((r) => r.stderr).join("\n---\n"),
+      ).toEqual([0, 1]);
       const loser = results[1]!;
       expect(loser.stderr).toMatch(/held by pid \d+ on host \S+ running 'apply/);
       expect(loser.stderr).not.toMatch(/\n\s+at /);
