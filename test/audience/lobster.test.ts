@@ -1,22 +1,6 @@
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { preflightAudience } from "../../src/audience/index.js";
-import type { AudienceMapping } from "../../src/audience/index.js";
-
-const LOBSTER = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
-
-const mapping: AudienceMapping = {
-  requiredAddressColumnMapping: {
-    name: "recipient",
-    address_line1: "primary line",
-    address_city: "city",
-    address_state: "state",
-    address_zip: "zip_code",
-  },
-  optionalAddressColumnMapping: { address_line2: null, company: null, address_country: null },
-  mergeVariableColumnMapping: null,
-  metadata: { columns: [] },
-};
+import { LOBSTER_CSV as LOBSTER, LOBSTER_MAPPING as mapping } from "../support/lobster.js";
 
 describe("Lob's lobster-family fixture", () => {
   it("has 10 rows, 9 pass, row 10 misses city and zip", async () => {

@@ -14,6 +14,7 @@ import {
   type RecordedExchange,
   type Recorder,
 } from "../support/openapi-recorder.js";
+import { LOBSTER_REQUIRED_MAPPING, NO_OPTIONAL_MAPPING } from "../support/lobster.js";
 
 const KEY = "test_contract_key";
 const LOBSTERS = readFileSync(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
@@ -61,14 +62,8 @@ function isSnakeOrSingleWord(key: string): boolean {
   return /^[a-z0-9]+(_[a-z0-9]+)*$/.test(key);
 }
 
-const requiredMapping = {
-  name: "recipient",
-  address_line1: "primary line",
-  address_city: "city",
-  address_state: "state",
-  address_zip: "zip_code",
-};
-const optionalMapping = { address_line2: null, company: null, address_country: null };
+const requiredMapping = LOBSTER_REQUIRED_MAPPING;
+const optionalMapping = NO_OPTIONAL_MAPPING;
 
 async function createCampaign(extra: Record<string, unknown> = {}): Promise<string> {
   const ex = await api.call("POST", "/campaigns", {

@@ -1,17 +1,10 @@
-import { fileURLToPath } from "node:url";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { EmulatorOptions, RunningEmulator } from "../../src/emulator/index.js";
 
 export const TEST_KEY = "test_emulatorkey123";
-// A copy of Lob's own fixture (../shared/lob/fixtures), so tests do not depend on where shared/ is.
-export const LOBSTER_CSV = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
-export const LOBSTER_MAPPING = {
-  name: "recipient",
-  address_line1: "primary line",
-  address_city: "city",
-  address_state: "state",
-  address_zip: "zip_code",
-} as const;
+import { LOBSTER_CSV, LOBSTER_REQUIRED_MAPPING as LOBSTER_MAPPING } from "../support/lobster.js";
+
+export { LOBSTER_CSV, LOBSTER_MAPPING };
 
 export function authHeader(key: string = TEST_KEY): string {
   return `Basic ${Buffer.from(`${key}:`).toString("base64")}`;

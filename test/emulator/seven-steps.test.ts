@@ -7,6 +7,7 @@ import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { createRecorder, findContractViolations, type Recorder } from "../support/openapi-recorder.js";
+import { LOBSTER_REQUIRED_MAPPING } from "../support/lobster.js";
 
 const LOBSTERS = readFileSync(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 const FRONT_HTML = "<html><body><h1>Thank you, {{name}}!</h1></body></html>";
@@ -43,13 +44,7 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): 
   throw new Error("condition not reached within 10 s");
 }
 
-const requiredAddressColumnMapping = {
-  name: "recipient",
-  address_line1: "primary line",
-  address_city: "city",
-  address_state: "state",
-  address_zip: "zip_code",
-};
+const requiredAddressColumnMapping = LOBSTER_REQUIRED_MAPPING;
 
 async function createUploadWithFile(campaignId: string): Promise<string> {
   const upload = await ok("POST", "/uploads", 201, {

@@ -8,6 +8,7 @@ import { createLobClient } from "../../src/lob/client.js";
 import type { LobClient, LobClientOptions } from "../../src/lob/client.js";
 import { LobApiError } from "../../src/lob/errors.js";
 import type { Upload } from "../../src/lob/wire.js";
+import { LOBSTER_MAPPING } from "../support/lobster.js";
 
 let emu: RunningEmulator;
 let dir: string;
@@ -47,18 +48,7 @@ async function poll<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise
   throw new Error("poll timed out");
 }
 
-const MAPPING = {
-  requiredAddressColumnMapping: {
-    name: "recipient",
-    address_line1: "primary line",
-    address_city: "city",
-    address_state: "state",
-    address_zip: "zip_code",
-  },
-  optionalAddressColumnMapping: { address_line2: null, company: null, address_country: null },
-  mergeVariableColumnMapping: null,
-  metadata: { columns: [] },
-} as const;
+const MAPPING = LOBSTER_MAPPING;
 
 describe("client against the emulator", () => {
   it("runs the whole campaign flow", async () => {

@@ -7,14 +7,14 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { createLobClient, type LobClient } from "../../src/lob/client.js";
 import { checkRequest, checkResponse, findOperation, loadLobSpec } from "../support/openapi-contract.js";
 import { startRecordingProxy, type RecordingProxy } from "../support/openapi-proxy.js";
+import { LOBSTER_CSV, LOBSTER_REQUIRED_MAPPING, NO_OPTIONAL_MAPPING } from "../support/lobster.js";
 
-const LOBSTERS = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
+const LOBSTERS = LOBSTER_CSV;
 
 let emulator: RunningEmulator;
 let proxy: RecordingProxy;
@@ -97,14 +97,8 @@ describe("our Lob client vs Lob OpenAPI", () => {
 
     const upload = await client.createUpload({
       campaignId: campaign.id,
-      requiredAddressColumnMapping: {
-        name: "recipient",
-        address_line1: "primary line",
-        address_city: "city",
-        address_state: "state",
-        address_zip: "zip_code",
-      },
-      optionalAddressColumnMapping: { address_line2: null, company: null, address_country: null },
+      requiredAddressColumnMapping: LOBSTER_REQUIRED_MAPPING,
+      optionalAddressColumnMapping: NO_OPTIONAL_MAPPING,
       mergeVariableColumnMapping: { name: "recipient" },
       metadata: { columns: [] },
     });
