@@ -11,7 +11,7 @@ import { assertSavedPlanCurrent, makeSavedPlan, readSavedPlan, writeSavedPlan } 
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 
-/** Matches the Lob client's in-flight request limit: more would only queue inside the client. */
+/** Campaigns worked on at once. Each runs one request at a time, so this stays under the client's in-flight limit. */
 export const DEFAULT_PARALLELISM = 8;
 
 export interface TargetOptions {
@@ -56,7 +56,7 @@ export interface ApplyOptions extends TargetOptions {
   readonly allowSend: boolean;
   /** `--plan FILE`: apply only if a fresh plan equals this saved one; no prompt. */
   readonly savedPlanFile?: string;
-  /** Campaigns applied at once (default 8, the client's in-flight limit). */
+  /** Campaigns applied at once (default DEFAULT_PARALLELISM). */
   readonly parallelism?: number;
   readonly waitForProcessing: boolean;
   readonly pollIntervalMs?: number;
