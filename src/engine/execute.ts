@@ -169,7 +169,7 @@ class Execution {
       case "replace": {
         this.step(key, `replace ${action.resource}`, "start", action.id);
         if (action.resource === "campaign") {
-          await ignoreNotFound(client.deleteCampaign(action.id));
+          await this.deleteDraft(key, action.id);
           await this.save(key, (rec) => ({ key: rec.key, applied: {} }));
         } else {
           await ignoreNotFound(client.deleteUpload(action.id));
@@ -199,7 +199,7 @@ class Execution {
         return;
       case "delete": {
         this.step(key, "delete campaign", "start", action.id);
-        await ignoreNotFound(client.deleteCampaign(action.id));
+        await this.deleteDraft(key, action.id);
         const recorded = this.record(key).campaignId;
         if (recorded === action.id || recorded === undefined) await this.save(key, () => undefined);
         this.step(key, "delete campaign", "done", action.id);
@@ -212,6 +212,25 @@ class Execution {
         this.step(key, "forget", "done");
         return;
     }
+  }
+
+  /**
+   * DELETE cancels a sent campaign inside its window, so deleting "a draft" must not trust the
+   * plan: the campaign may have been sent (say, from Lob's dashboard) since it was observed.
+   * Only destroy's explicit, approved CANCEL may delete a sent campaign.
+   */
+  private async deleteDraft(key: string, id: string): Promise<void> {
+    const current = await ignoreNotFound(this.o.client.getCampaign(id));
+    if (!current || current.deleted) return;
+    if (!current.is_draft) {
+      throw new CampaignctlError({
+        code: "SEND_BLOCKED",
+        source: "remote",
+        message: `campaign ${id} ('${key}') was sent after this plan was made; campaignctl will not delete (cancel) it implicitly`,
+        hint: `run 'campaignctl plan' to see where things stand; 'campaignctl destroy --key ${key}' cancels it inside its window`,
+      });
+    }
+    await ignoreNotFound(this.o.client.deleteCampaign(id));
   }
 
   private windowOf(key: string): number {

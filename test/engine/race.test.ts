@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { runApply } from "../../src/engine/use-cases.js";
+import { censusByKey } from "../support/lob-inspect.js";
+import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
+});
+afterAll(() => emulator.close());
+
+describe("a campaign sent from the dashboard between plan and apply", () => {
+  it("is not deleted (cancelled) by a replace the plan made while it was a draft", async () => {
+    const ws = makeWorkspace();
+    const apiKey = `${TEST_API_KEY}race`;
+    const env = { LOB_API_KEY: apiKey, LOB_API_URL: emulator.url };
+    try {
+      ws.addCampaign("racy");
+      expect((await runInProcess(["apply", "--auto-approve", ws.dir], { cwd: ws.dir, env })).code).toBe(0);
+      const id = JSON.parse(readFileSync(join(ws.dir, ".campaignctl/state.json"), "utf8")).campaigns.racy
+        .campaignId;
+      ws.editCampaign("racy", (y) => y.replace("size: 4x6", "size: 6x9")); // → replace (delete the draft)
+
+      const events: EngineEvent[] = [];
+      const outcome = await runApply([ws.dir], {
+        cwd: ws.dir,
+        env,
+        sandbox: false,
+        lockTimeoutMs: 0,
+        reporter: (e) => events.push(e),
+        allowSend: false,
+        waitForProcessing: false,
+        showPlan: () => undefined,
+        // While the person reads the plan, someone sends the campaign from Lob's dashboard.
+        confirm: async () => {
+          const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
+            method: "POST",
+            headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
+          });
+          expect(res.status).toBe(200);
+        },
+      });
+      expect(outcome.plan.campaigns[0]!.headline).toBe("replace");
+      expect(outcome.failed.map((f) => f.key)).toEqual(["racy"]);
+      expect(outcome.failed[0]!.reason).toContain("was sent after this plan was made");
+      const census = await censusByKey(emulator, apiKey);
+      expect(census.racy).toEqual({ campaigns: 1, creatives: 1, uploads: 1, sent: 1 });
+    } finally {
+      ws.cleanup();
+    }
+  });
+});
