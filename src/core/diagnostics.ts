@@ -26,8 +26,7 @@ export type DiagnosticCode =
   | "CSV_NO_ROWS"
   | "CSV_DUPLICATE_HEADER"
   | "ROWS_FAILING"
-  | "DUPLICATE_RECIPIENTS"
-  | "NO_MANIFESTS";
+  | "DUPLICATE_RECIPIENTS";
 
 export interface Diagnostic {
   readonly severity: Severity;
