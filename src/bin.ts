@@ -11,7 +11,9 @@ runCli({
   stderr: process.stderr,
   stdin: process.stdin,
   interactive,
-  color: Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined,
+  // Plans go to stdout and chatter to stderr: colour only when both are terminals, so a piped
+  // or redirected plan never carries escape codes.
+  color: Boolean(process.stdout.isTTY && process.stderr.isTTY) && process.env.NO_COLOR === undefined,
 }).then(
   (code) => {
     process.exitCode = code;
