@@ -23,7 +23,8 @@ export interface SessionOptions {
   readonly command: string;
   /** Wait this long for another run's lock (ms). */
   readonly lockTimeoutMs: number;
-  /** Read-only sessions (plan) still lock, so they never see a half-applied state mid-write. */
+  /** True for commands that never write the state: no lock is taken. */
+  readonly readOnly?: boolean;
   readonly reporter: Reporter;
   readonly onClientEvent?: (event: LobClientEvent) => void;
 }
@@ -58,14 +59,18 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   try {
-    lock = await store.lock(`${options.command} (${hostname()})`, {
-      timeoutMs: options.lockTimeoutMs,
-      onStaleLock: (info) =>
-        options.reporter({
-          type: "warn",
-          message: `took over a stale state lock left by pid ${info.pid} ('${info.command}', since ${info.since}); that process is gone`,
-        }),
-    });
+    // Read-only commands (status) skip the lock: state writes are atomic renames, so a reader
+    // always sees a whole state, and a status during an apply must not fail on its lock.
+    if (options.readOnly !== true) {
+      lock = await store.lock(`${options.command} (${hostname()})`, {
+        timeoutMs: options.lockTimeoutMs,
+        onStaleLock: (info) =>
+          options.reporter({
+            type: "warn",
+            message: `took over a stale state lock left by pid ${info.pid} ('${info.command}', since ${info.since}); that process is gone`,
+          }),
+      });
+    }
     // A crash or Ctrl-C must not leave our lock behind for the next run to trip over.
     process.once("exit", releaseOnExit);
     process.once("SIGINT", releaseOnSignal);

@@ -17,6 +17,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Create, update and (with --allow-send) send campaigns to match the manifests",
     load: async () => (await import("./apply.js")).command,
   },
+  status: {
+    summary: "Show each managed campaign as Lob holds it now (sent, validated, cancel window)",
+    load: async () => (await import("./status.js")).command,
+  },
   destroy: {
     summary: "Delete drafts and cancel sent campaigns whose cancel window is open",
     load: async () => (await import("./destroy.js")).command,

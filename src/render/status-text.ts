@@ -1,0 +1,34 @@
+import type { CampaignStatus, StatusOutcome } from "../engine/status.js";
+
+/** A fixed-width table, one row per key; `-` where a column does not apply. */
+export function renderStatusText(outcome: StatusOutcome): string {
+  if (outcome.campaigns.length === 0)
+    return "No campaigns in the state yet. Run 'campaignctl apply' first.\n";
+  const header = ["KEY", "CAMPAIGN", "STATUS", "UPLOAD", "ROWS", "VALIDATED", "FAILED", "CANCEL WINDOW"];
+  const rows = outcome.campaigns.map((c) => [
+    c.key,
+    c.campaignId ?? "-",
+    c.campaign,
+    c.upload ?? "-",
+    count(c.rows),
+    count(c.validated),
+    count(c.failed),
+    window(c),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n\n(as of ${outcome.now}, Lob's clock)\n`;
+}
+
+function count(n: number | null): string {
+  return n === null ? "-" : n.toLocaleString("en-US");
+}
+
+function window(c: CampaignStatus): string {
+  if (c.cancelDeadline === null) return "-";
+  return c.cancellable ? `open until ${c.cancelDeadline}` : `closed at ${c.cancelDeadline}`;
+}
