@@ -6,7 +6,8 @@ import path from "node:path";
  * Replace `filePath` with `data` so that a reader (or a crash at any moment) sees either the old
  * content or the new, never a mix: write a temp file beside it, fsync it, rename it over, fsync
  * the directory so the rename itself survives a power cut. When `backupPath` is given, the old
- * file is copied there first (also via temp + rename), so the backup is always a whole file.
+ * file is copied to a temp beside the backup and renamed to it after the new file is in place,
+ * so the backup is always a whole file and always older than the state.
  */
 export async function writeFileAtomic(
   filePath: string,
@@ -19,13 +20,12 @@ export async function writeFileAtomic(
   const backupTmp = opts.backupPath === undefined ? undefined : tempPathFor(opts.backupPath);
   try {
     await writeAndSync(tmp, data);
-    if (opts.backupPath !== undefined && backupTmp !== undefined) {
-      if (await copyIfExists(filePath, backupTmp)) {
-        await syncFile(backupTmp);
-        await rename(backupTmp, opts.backupPath);
-      }
-    }
+    // Snapshot the old file first, but put it in place only after the new file is: a kill at any
+    // point then leaves the backup strictly older than the state (never a copy of it).
+    const backedUp = backupTmp !== undefined && (await copyIfExists(filePath, backupTmp));
+    if (backedUp) await syncFile(backupTmp);
     await rename(tmp, filePath);
+    if (backedUp && opts.backupPath !== undefined) await rename(backupTmp, opts.backupPath);
   } catch (error) {
     await removeQuietly(tmp);
     if (backupTmp !== undefined) await removeQuietly(backupTmp);
