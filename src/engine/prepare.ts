@@ -93,7 +93,28 @@ export async function loadAndObserve(
     throw error;
   }
   const { session, observed } = await remote;
+  try {
+    assertSameAccount(session, observed);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   return { session, loaded, observed };
+}
+
+/**
+ * The state records the API URL and mode, not the account (that would mean storing something
+ * derived from the key). A key of another account makes every recorded campaign look deleted;
+ * planning on that would re-create them all there. Two or more, all gone, is that signature.
+ */
+function assertSameAccount(session: Session, observed: ObservedWorld): void {
+  const recorded = Object.values(session.state.campaigns).filter((r) => r.campaignId !== undefined);
+  if (recorded.length < 2 || observed.campaigns.size > 0 || observed.missing.size < recorded.length) return;
+  throw new CampaignctlError({
+    code: "STATE_TARGET_MISMATCH",
+    message: `none of the ${recorded.length} campaigns recorded in ${session.store.path} exist for this API key: is LOB_API_KEY the key of another Lob account?`,
+    hint: "use the key of the account this state belongs to, or --state PATH for a separate state; if they were deleted in Lob on purpose, 'campaignctl destroy' forgets them",
+  });
 }
 
 /** `now` is read after observing, so it reflects Lob's clock from the responses just received. */

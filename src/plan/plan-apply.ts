@@ -66,6 +66,26 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
   actions.push(...adoption.actions);
   notes.push(...adoption.notes);
 
+  if (!campaign && record?.sentAt !== undefined) {
+    // It was mailed, then cancelled or deleted outside campaignctl (or this key reaches another
+    // account). Creating it again would mail it again: never without a person deciding so.
+    actions.push({
+      kind: "blocked",
+      changes: [],
+      reason: `campaign ${record.campaignId ?? "(unknown id)"} was sent at ${record.sentAt} and no longer exists in Lob; campaignctl will not create and send it again`,
+      hint: `if it should be mailed again, give the manifest a new key; 'campaignctl destroy --key ${desired.key}' forgets the old one`,
+    });
+    return build(
+      desired,
+      "blocked",
+      actions,
+      notes.filter((n) => !n.includes("created anew")),
+      inputs,
+      record,
+      undefined,
+    );
+  }
+
   if (!campaign) {
     actions.push(...createEverything(desired, "new campaign"));
     addSend(desired, actions, notes, inputs.now);
@@ -260,17 +280,19 @@ function identifyCampaign(
       `campaign ${recordedId} no longer exists in Lob (deleted outside campaignctl); it will be created anew`,
     );
   }
-  const tagged = [...(inputs.observed.tagged.get(key) ?? [])].sort((a, b) =>
-    a.date_created === b.date_created
-      ? a.id.localeCompare(b.id)
-      : a.date_created.localeCompare(b.date_created),
+  // A sent one comes first: adopting a draft beside it would plan a second mailing.
+  const tagged = [...(inputs.observed.tagged.get(key) ?? [])].sort(
+    (a, b) =>
+      Number(a.is_draft) - Number(b.is_draft) ||
+      a.date_created.localeCompare(b.date_created) ||
+      a.id.localeCompare(b.id),
   );
-  const [oldest, ...extras] = tagged;
-  if (!oldest) return { campaign: undefined, adoption: { actions, notes, adopted: false } };
+  const [chosen, ...extras] = tagged;
+  if (!chosen) return { campaign: undefined, adoption: { actions, notes, adopted: false } };
   actions.push({
     kind: "adopt",
     resource: "campaign",
-    id: oldest.id,
+    id: chosen.id,
     reason: "created by an earlier run whose response was lost; found by its tags",
   });
   for (const extra of extras) {
@@ -279,13 +301,13 @@ function identifyCampaign(
         kind: "delete",
         resource: "campaign",
         id: extra.id,
-        reason: "duplicate draft for the same key; keeping the oldest",
+        reason: `duplicate draft for the same key; keeping ${chosen.is_draft ? "the oldest" : `${chosen.id}, which was sent`}`,
       });
     } else {
       notes.push(`campaign ${extra.id} carries this key's tags and was sent; it is left alone`);
     }
   }
-  return { campaign: oldest, adoption: { actions, notes, adopted: true } };
+  return { campaign: chosen, adoption: { actions, notes, adopted: true } };
 }
 
 function createEverything(desired: DesiredCampaign, why: string): PlannedAction[] {

@@ -82,6 +82,19 @@ describe("apply against the emulator", () => {
     expect(writeRequests(emulator)).toEqual([]);
   });
 
+  it("refuses to plan when no recorded campaign exists for the key (another account), changing nothing", async () => {
+    ws.addCampaign("acct-a");
+    ws.addCampaign("acct-b");
+    expect((await cli("apply", "--auto-approve", ws.dir)).code).toBe(0);
+    env = { ...env, LOB_API_KEY: `${apiKey}other` };
+    emulator.clearRequests();
+    const run = await cli("apply", "--auto-approve", ws.dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("none of the 2 campaigns recorded in");
+    expect(run.stderr).toContain("another Lob account");
+    expect(writeRequests(emulator)).toEqual([]);
+  });
+
   it("refuses without a terminal unless --auto-approve, changing nothing", async () => {
     ws.addCampaign("needs-approval");
     const run = await cli("apply", ws.dir);

@@ -270,6 +270,42 @@ describe("planApply", () => {
     expect(blocked.kind === "blocked" && blocked.hint).toContain("campaignctl destroy --key sent-one");
   });
 
+  it("never re-creates and re-sends a campaign that was sent and then vanished from Lob", () => {
+    const plan = planApply(
+      inputs({
+        desired: [aDesiredCampaign({ send: { enabled: true } })],
+        state: aState([anAppliedRecord({ sentAt: NOW, cancelDeadline: "2026-11-28T14:00:00.000Z" })]),
+        observed: observedOf([], { missing: new Set(["cmp_1"]) }),
+      }),
+    );
+    const campaign = plan.campaigns[0]!;
+    expect(campaign.headline).toBe("blocked");
+    expect(kinds(campaign.actions)).toEqual(["blocked"]);
+    expect(plan.summary.send).toBe(0);
+    expect(campaign.actions[0]!.kind === "blocked" && campaign.actions[0]!.hint).toContain("new key");
+  });
+
+  it("adopts the sent one of several tagged campaigns, so a draft beside it is never sent", () => {
+    const draft = aCampaign({ id: "cmp_draft", date_created: "2026-11-28T10:00:00.000Z" });
+    const sent = aCampaign({
+      id: "cmp_sent",
+      date_created: "2026-11-28T10:00:05.000Z",
+      is_draft: false,
+      send_date: NOW,
+    });
+    const plan = planApply(
+      inputs({
+        desired: [aDesiredCampaign({ send: { enabled: true } })],
+        state: aState([{ key: "spring", pending: { step: "campaign", since: NOW }, applied: {} }]),
+        observed: observedOf([], { tagged: new Map([["spring", [draft, sent]]]) }),
+      }),
+    );
+    const actions = plan.campaigns[0]!.actions;
+    expect(actions[0]).toMatchObject({ kind: "adopt", resource: "campaign", id: "cmp_sent" });
+    expect(actions[1]).toMatchObject({ kind: "delete", id: "cmp_draft" });
+    expect(actions.some((a) => a.kind === "send")).toBe(false);
+  });
+
   it("recreates a draft that was deleted outside campaignctl", () => {
     const plan = planApply(inputs({ observed: observedOf([], { missing: new Set(["cmp_1"]) }) }));
     expect(plan.campaigns[0]!.headline).toBe("create");
