@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
+import type { Diagnostic } from "../core/diagnostics.js";
 import { redactSecrets } from "../core/redact.js";
 import { packageVersion } from "../package-info.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext, CommandSpec } from "./context.js";
 import { EXIT } from "./context.js";
+import { printDiagnostics } from "./engine-io.js";
 
 /**
  * Parse argv, dispatch to a command, and turn every failure into a message and an exit code.
@@ -90,6 +92,9 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]) {
 export function reportError(error: unknown, ctx: CliContext): number {
   const secrets = [ctx.env.LOB_API_KEY ?? ""].filter((s) => s.length > 0);
   if (isCampaignctlError(error)) {
+    // Errors that carry diagnostics (invalid manifests) show every one of them first.
+    const diagnostics = (error as { diagnostics?: unknown }).diagnostics;
+    if (Array.isArray(diagnostics)) printDiagnostics(ctx, diagnostics as Diagnostic[]);
     const lines = [`Error: ${error.message}`];
     if (error.hint) lines.push(`  hint: ${error.hint}`);
     ctx.stderr.write(redactSecrets(`${lines.join("\n")}\n`, secrets));

@@ -55,12 +55,15 @@ export async function loadDesired(
 
 /** Invalid manifests: carries every diagnostic so the CLI can print them all. */
 export class ManifestErrors extends CampaignctlError {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
+  constructor(
+    readonly diagnostics: readonly Diagnostic[],
+    hint = "fix them (run 'campaignctl validate' to check offline), then run this again",
+  ) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
     super({
       code: "MANIFEST_INVALID",
       message: `${errors} error${errors === 1 ? "" : "s"} in the manifests; nothing was planned`,
-      hint: "fix them (run 'campaignctl validate' to check offline), then run this again",
+      hint,
     });
   }
 }

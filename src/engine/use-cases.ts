@@ -6,7 +6,7 @@ import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
 import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
-import { loadAndObserve, makeApplyPlan, makeDestroyPlan } from "./prepare.js";
+import { loadAndObserve, makeApplyPlan, makeDestroyPlan, ManifestErrors } from "./prepare.js";
 import { assertSavedPlanCurrent, makeSavedPlan, readSavedPlan, writeSavedPlan } from "./saved-plan.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
@@ -142,6 +142,13 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       env: options.env,
       preflight: false,
     });
+    // Skipping an invalid manifest here would silently leave its campaign uncancelled.
+    if (loaded.diagnostics.some((d) => d.severity === "error")) {
+      throw new ManifestErrors(
+        loaded.diagnostics,
+        "fix them, or name the campaigns to destroy with --key KEY (no manifest needed)",
+      );
+    }
     const manifestKeys = loaded.manifests.map((m) => m.key);
     if (manifestKeys.length === 0) {
       throw new CampaignctlError({

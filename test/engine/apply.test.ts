@@ -95,6 +95,21 @@ describe("apply against the emulator", () => {
     expect(writeRequests(emulator)).toEqual([]);
   });
 
+  it("destroy PATH refuses (listing the errors) when a manifest is invalid, and --key still works", async () => {
+    ws.addCampaign("broken-later");
+    expect((await cli("apply", "--auto-approve", ws.dir)).code).toBe(0);
+    ws.editCampaign("broken-later", (y) => y.replace("file: ./audience.csv", "file: ./moved-away.csv"));
+    emulator.clearRequests();
+    const refused = await cli("destroy", "--auto-approve", ws.dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/broken-later\.yaml:\d+:\d+: error FILE_NOT_FOUND/);
+    expect(refused.stderr).toContain("--key KEY");
+    expect(writeRequests(emulator)).toEqual([]);
+    const byKey = await cli("destroy", "--auto-approve", "--key", "broken-later");
+    expect(byKey.code, byKey.stderr).toBe(0);
+    expect((await censusByKey(emulator, apiKey))["broken-later"]).toBeUndefined();
+  });
+
   it("refuses without a terminal unless --auto-approve, changing nothing", async () => {
     ws.addCampaign("needs-approval");
     const run = await cli("apply", ws.dir);

@@ -1,14 +1,6 @@
-import { ManifestErrors } from "../../engine/prepare.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import {
-  approve,
-  checkFormat,
-  PARALLELISM_OPTION,
-  parallelismFrom,
-  printDiagnostics,
-  TARGET_OPTIONS,
-} from "../engine-io.js";
+import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
 import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -50,53 +42,48 @@ export const command: CommandSpec = {
     const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
     const allowSend = values["allow-send"] === true;
     const crash = crashHookFrom(ctx);
-    try {
-      const outcome = await runApply(positionals, {
-        ...targetOptionsFrom(values, ctx),
-        ...parallelismFrom(values.parallelism),
-        ...parallelismFrom(values.parallelism),
-        allowSend,
-        ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
-        waitForProcessing: values["no-wait"] !== true,
-        ...(crash ? { crash } : {}),
-        // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
-        showPlan: (plan) => {
-          if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
-          else ctx.stderr.write(`${summaryLine(plan)}\n`);
-        },
-        confirm: (plan) => approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend }),
-      });
-      const blocked = outcome.plan.summary.blocked;
-      if (format === "json") {
-        ctx.stdout.write(
-          `${JSON.stringify(
-            {
-              version: 1,
-              plan: outcome.plan,
-              result: {
-                sent: outcome.sent,
-                skippedSends: outcome.skippedSends,
-                failed: outcome.failed,
-                stateSerial: outcome.state.serial,
-                requests: outcome.requests,
-              },
+    const outcome = await runApply(positionals, {
+      ...targetOptionsFrom(values, ctx),
+      ...parallelismFrom(values.parallelism),
+      ...parallelismFrom(values.parallelism),
+      allowSend,
+      ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
+      waitForProcessing: values["no-wait"] !== true,
+      ...(crash ? { crash } : {}),
+      // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
+      showPlan: (plan) => {
+        if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
+        else ctx.stderr.write(`${summaryLine(plan)}\n`);
+      },
+      confirm: (plan) => approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend }),
+    });
+    const blocked = outcome.plan.summary.blocked;
+    if (format === "json") {
+      ctx.stdout.write(
+        `${JSON.stringify(
+          {
+            version: 1,
+            plan: outcome.plan,
+            result: {
+              sent: outcome.sent,
+              skippedSends: outcome.skippedSends,
+              failed: outcome.failed,
+              stateSerial: outcome.state.serial,
+              requests: outcome.requests,
             },
-            null,
-            2,
-          )}\n`,
-        );
-      } else if (outcome.plan.hasChanges) {
-        const failed = outcome.failed.length;
-        ctx.stderr.write(
-          failed === 0
-            ? `Apply complete.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
-            : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Run 'campaignctl apply' again to resume.\n`,
-        );
-      }
-      return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
-    } catch (error) {
-      if (error instanceof ManifestErrors) printDiagnostics(ctx, error.diagnostics);
-      throw error;
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else if (outcome.plan.hasChanges) {
+      const failed = outcome.failed.length;
+      ctx.stderr.write(
+        failed === 0
+          ? `Apply complete.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
+          : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Run 'campaignctl apply' again to resume.\n`,
+      );
     }
+    return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };

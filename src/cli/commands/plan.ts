@@ -1,7 +1,6 @@
-import { ManifestErrors } from "../../engine/prepare.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { checkFormat, printDiagnostics, TARGET_OPTIONS } from "../engine-io.js";
+import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
 import { targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "markdown", "json"] as const;
@@ -39,23 +38,18 @@ export const command: CommandSpec = {
     const { renderPlanText } = await import("../../render/plan-text.js");
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
-    try {
-      const { plan } = await runPlan(positionals, {
-        ...targetOptionsFrom(values, ctx),
-        ...(typeof values.out === "string" ? { out: values.out } : {}),
-      });
-      const text =
-        format === "json"
-          ? renderPlanJson(plan)
-          : format === "markdown"
-            ? renderPlanMarkdown(plan)
-            : renderPlanText(plan, { color: ctx.color && format === "text" });
-      ctx.stdout.write(text);
-      if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
-      return EXIT.ok;
-    } catch (error) {
-      if (error instanceof ManifestErrors) printDiagnostics(ctx, error.diagnostics);
-      throw error;
-    }
+    const { plan } = await runPlan(positionals, {
+      ...targetOptionsFrom(values, ctx),
+      ...(typeof values.out === "string" ? { out: values.out } : {}),
+    });
+    const text =
+      format === "json"
+        ? renderPlanJson(plan)
+        : format === "markdown"
+          ? renderPlanMarkdown(plan)
+          : renderPlanText(plan, { color: ctx.color && format === "text" });
+    ctx.stdout.write(text);
+    if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
+    return EXIT.ok;
   },
 };
