@@ -70,7 +70,9 @@ function headerDiagnostics(file: string, header: readonly string[], starts: read
         ...where,
         severity: "error",
         code: "HEADER_CHARACTERS",
-        message: `header '${name}' (column ${i + 1}) has characters Lob does not allow in header names`,
+        // Name the offending characters, not the cell: a file without a header row would put a
+        // recipient's name or address here.
+        message: `header cell ${i + 1} has characters Lob does not allow in header names (${disallowedCharacters(name)})`,
         hint: HINTS.HEADER_CHARACTERS,
       });
     }
@@ -80,7 +82,7 @@ function headerDiagnostics(file: string, header: readonly string[], starts: read
         ...where,
         severity: "error",
         code: "CSV_DUPLICATE_HEADER",
-        message: `header '${name}' appears in columns ${first + 1} and ${i + 1}`,
+        message: `columns ${first + 1} and ${i + 1} have the same header name`,
         hint: HINTS.CSV_DUPLICATE_HEADER,
       });
     } else {
@@ -88,6 +90,11 @@ function headerDiagnostics(file: string, header: readonly string[], starts: read
     }
   });
   return out;
+}
+
+function disallowedCharacters(name: string): string {
+  const bad = [...new Set([...name].filter((ch) => !HEADER_NAME.test(ch)))];
+  return bad.map((ch) => (/\s/.test(ch) ? JSON.stringify(ch) : `'${ch}'`)).join(", ");
 }
 
 function problemDiagnostic(file: string, problem: CsvProblem): Diagnostic {

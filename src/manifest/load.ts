@@ -410,7 +410,24 @@ async function runPreflight(
     return undefined;
   }
   const missingColumns = result.missingColumns ?? [];
+  // If no mapped column is in the first row at all, that row may be a recipient (a file without a
+  // header row): then its cells must not be echoed, so the message names no columns.
+  const mapped = new Set(mappedColumnNames(audience));
+  const headerTrusted = [...mapped].some((column) => result.header.includes(column));
   for (const missing of missingColumns) {
+    if (!headerTrusted) {
+      const relativeSegments = parsePath(missing.mappingPath);
+      report(
+        document,
+        "error",
+        "COLUMN_MISSING",
+        relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments],
+        "value",
+        `column '${missing.column}' is not in the first row of ${csvShown}, and neither is any other mapped column (the row has ${result.header.length} cells; its content is not shown, as it may be a recipient)`,
+        "make sure the file starts with a header row naming its columns, then map those names",
+      );
+      continue;
+    }
     const relativeSegments = parsePath(missing.mappingPath);
     const segments =
       relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
@@ -432,6 +449,17 @@ async function runPreflight(
     document.diagnostics.push(diagnostic);
   }
   return result;
+}
+
+/** Every CSV column name the mappings refer to (the values, not Lob's field names). */
+function mappedColumnNames(audience: AudienceMapping): string[] {
+  const names: (string | null | undefined)[] = [
+    ...Object.values(audience.requiredAddressColumnMapping ?? {}),
+    ...Object.values(audience.optionalAddressColumnMapping ?? {}),
+    ...Object.values(audience.mergeVariableColumnMapping ?? {}),
+    ...(audience.metadata?.columns ?? []),
+  ];
+  return names.filter((n): n is string => typeof n === "string");
 }
 
 function buildManifest(document: ManifestDocument): CampaignManifest {

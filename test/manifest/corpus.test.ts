@@ -176,7 +176,9 @@ const CASES: Readonly<Record<string, Case>> = {
   "csv-non-utf8": { errors: [["CSV_NOT_UTF8", "audience.csv:2:1"]] },
   "csv-empty": { errors: [["CSV_EMPTY", "audience.csv:0:0"]] },
   "csv-header-only": { errors: [["CSV_NO_ROWS", "audience.csv:0:0"]] },
-  "csv-duplicate-header": { errors: [["CSV_DUPLICATE_HEADER", "audience.csv:1:67", "'city'"]] },
+  "csv-duplicate-header": {
+    errors: [["CSV_DUPLICATE_HEADER", "audience.csv:1:67", "columns 5 and 8 have the same header name"]],
+  },
   "csv-bad-rows": {
     errors: [],
     warnings: [
