@@ -56,7 +56,11 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       try {
         await run.campaign(campaign);
       } catch (error) {
-        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") throw error;
+        // A bug: stop taking new campaigns, but let the others in flight finish their step.
+        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") {
+          queue.length = 0;
+          throw error;
+        }
         // A lost response or server failure leaves this campaign half-done; the others go on.
         run.failed.push({ key: campaign.key, reason: error.message });
         options.reporter({
@@ -69,8 +73,12 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     }
   };
   const workers = Array.from({ length: Math.max(1, Math.min(options.parallelism, queue.length)) }, worker);
-  await Promise.all(workers);
+  // Let every worker finish before anything propagates: returning early would release the lock
+  // (and stop a sandbox) while other campaigns' requests are still in flight.
+  const settled = await Promise.allSettled(workers);
   await run.flushed();
+  const crashed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (crashed) throw crashed.reason;
   return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
 }
 

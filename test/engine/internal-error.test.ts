@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import { runApply } from "../../src/engine/use-cases.js";
+import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rateLimit: false, latencyMs: 30 });
+});
+afterAll(() => emulator.close());
+
+describe("an internal error in one campaign of a parallel apply", () => {
+  it("surfaces only after the campaigns in flight finished and their state was written", async () => {
+    const ws = makeWorkspace();
+    try {
+      ws.addCampaign("a-boom");
+      ws.addCampaign("b-calm");
+      const run = runApply([ws.dir], {
+        cwd: ws.dir,
+        env: { LOB_API_KEY: `${TEST_API_KEY}boom`, LOB_API_URL: emulator.url },
+        sandbox: false,
+        lockTimeoutMs: 0,
+        parallelism: 2,
+        allowSend: false,
+        waitForProcessing: false,
+        showPlan: () => undefined,
+        confirm: async () => undefined,
+        // Stands in for a bug: throwing from inside a campaign's steps.
+        reporter: (event) => {
+          if (event.type === "step" && event.key === "a-boom" && event.action === "create creative") {
+            throw new Error("simulated bug");
+          }
+        },
+      });
+      await expect(run).rejects.toThrow("simulated bug");
+      const state = JSON.parse(readFileSync(join(ws.dir, ".campaignctl/state.json"), "utf8"));
+      expect(state.campaigns["b-calm"]).toMatchObject({
+        campaignId: expect.any(String),
+        uploadId: expect.any(String),
+      });
+      expect(state.campaigns["b-calm"].applied.audienceSha256).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});
