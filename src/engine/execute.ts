@@ -386,13 +386,22 @@ class Execution {
     );
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
-    await this.o.client.uploadFile(uploadId, {
+    const sent = await this.o.client.uploadFile(uploadId, {
       path: m.audience.file,
       filename: basename(m.audience.file),
       onProgress: (sentBytes, totalBytes) =>
         this.o.reporter({ type: "upload_progress", key, sentBytes, totalBytes }),
     });
     this.o.crash?.("file:after-response");
+    if (sent.sentSha256 !== d.audience.sha256) {
+      // Preflight (and send.max_pieces) judged other bytes than Lob now holds. Record nothing and
+      // stop this campaign before any send; the next apply checks and uploads the file as it is.
+      throw new CampaignctlError({
+        code: "AUDIENCE_INVALID",
+        message: `${d.audience.file} changed while '${key}' was being applied (checked sha256 ${d.audience.sha256.slice(0, 12)}…, uploaded ${sent.sentSha256.slice(0, 12) || "?"}…); nothing was sent`,
+        hint: "make sure nothing writes the audience file during apply, then run 'campaignctl apply' again",
+      });
+    }
     await this.save(key, (rec) => {
       const { pending: _p, ...rest } = rec;
       return {

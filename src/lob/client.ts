@@ -144,7 +144,7 @@ export interface LobClient {
       filename?: string;
       onProgress?: (sentBytes: number, totalBytes: number) => void;
     },
-  ): Promise<UploadFileAccepted>;
+  ): Promise<UploadFileAccepted & { readonly sentSha256: string }>;
   createExport(uploadId: string, type: ExportType): Promise<ExportCreated>;
   getExport(uploadId: string, exportId: string): Promise<Export>;
   getReport(
@@ -669,7 +669,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
       const total = multipart.fileBytes;
       const onProgress = file.onProgress;
       onProgress?.(0, total);
-      return call<UploadFileAccepted>({
+      const accepted = await call<UploadFileAccepted>({
         method: "POST",
         path: `/uploads/${id(upl)}/file`,
         multipart,
@@ -677,6 +677,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
         expect: "json",
         timeoutMs: uploadTimeout(timeoutMs, multipart.contentLength),
       });
+      return { ...accepted, sentSha256: multipart.sentFileSha256() ?? "" };
     },
 
     createExport: (upl, type) =>

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
@@ -26,6 +27,8 @@ export interface MultipartBody {
   readonly fileBytes: number;
   /** A fresh stream each call (a retried request needs a new one). */
   open(onFileBytes?: (sentFileBytes: number) => void): Readable;
+  /** sha256 (hex) of the file bytes the last opened body streamed, once it has streamed them all. */
+  sentFileSha256(): string | undefined;
 }
 
 /** Stats each file (throws the fs error when one is missing) and lays out the body. */
@@ -41,25 +44,37 @@ export async function buildMultipartBody(parts: readonly MultipartPart[]): Promi
   const contentLength = laid.reduce((sum, p) => sum + p.head.length + p.size + crlf.length, 0) + tail.length;
   const fileBytes = laid.reduce((sum, p) => sum + (p.part.kind === "file" ? p.size : 0), 0);
 
+  let sentSha256: string | undefined;
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     contentLength,
     fileBytes,
+    sentFileSha256: () => sentSha256,
     open(onFileBytes) {
+      sentSha256 = undefined;
       async function* generate(): AsyncGenerator<Buffer> {
         let sent = 0;
-        for (const { head, part } of laid) {
+        for (const { head, part, size } of laid) {
           yield head;
           if (part.kind === "field") {
             yield Buffer.from(part.value);
           } else {
-            for await (const chunk of createReadStream(part.path, { highWaterMark: 64 * 1024 })) {
+            // Read no more than the size Content-Length was computed from, and hash what goes out,
+            // so the caller can prove these are the bytes it checked (the file may change meanwhile).
+            const hash = createHash("sha256");
+            const chunks =
+              size === 0
+                ? []
+                : createReadStream(part.path, { highWaterMark: 64 * 1024, start: 0, end: size - 1 });
+            for await (const chunk of chunks) {
               const buf = chunk as Buffer;
+              hash.update(buf);
               yield buf;
               // Counted after the consumer pulled the chunk, i.e. as it is handed to the socket.
               sent += buf.length;
               onFileBytes?.(sent);
             }
+            sentSha256 = hash.digest("hex");
           }
           yield crlf;
         }

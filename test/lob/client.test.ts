@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -394,7 +395,12 @@ describe("files", () => {
       filename: "people.csv",
       onProgress: (sent, total) => progress.push([sent, total]),
     });
-    expect(res).toEqual({ message: "File uploaded successfully", filename: "people.csv" });
+    expect(res).toEqual({
+      message: "File uploaded successfully",
+      filename: "people.csv",
+      // The hash of exactly the bytes that were streamed, so the engine can prove what it uploaded.
+      sentSha256: createHash("sha256").update(csv).digest("hex"),
+    });
     expect(req(0).url).toBe("/v1/uploads/upl_1/file");
     expect(Number(req(0).headers["content-length"])).toBe(req(0).body.length);
     const parts = await parseMultipart(req(0));
