@@ -48,7 +48,18 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
     });
   } else if (campaign) {
     const deadline = cancelDeadline(campaign, record);
-    if (deadline && Date.parse(deadline) > Date.parse(inputs.now)) {
+    // Without a campaign-level window the account's default applies, which we cannot read: try,
+    // and let Lob refuse (not_deletable) rather than refuse on a guess.
+    const windowKnown = typeof campaign.cancel_window_campaign_minutes === "number";
+    if (!windowKnown) {
+      actions.push({
+        kind: "cancel",
+        id: campaign.id,
+        deadline: deadline ?? "unknown",
+        reason: "sent; its cancel window is the account's default (not known here), so Lob decides",
+      });
+      headline = "cancel";
+    } else if (deadline && Date.parse(deadline) > Date.parse(inputs.now)) {
       actions.push({
         kind: "cancel",
         id: campaign.id,

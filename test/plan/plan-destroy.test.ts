@@ -38,6 +38,27 @@ describe("planDestroy", () => {
     expect(renderPlanText(plan)).toContain("Plan: 1 to delete, 1 to CANCEL, 1 refused.");
   });
 
+  it("tries to cancel when the window is the account default, which campaignctl cannot know", () => {
+    const sentLongAgo = anAppliedRecord({
+      key: "acct-default",
+      campaignId: "cmp_a",
+      sentAt: "2026-11-28T01:00:00.000Z",
+    });
+    const plan = planDestroy({
+      state: aState([sentLongAgo]),
+      observed: observedOf([
+        aCampaign({
+          id: "cmp_a",
+          is_draft: false,
+          send_date: "2026-11-28T01:00:00.000Z",
+          cancel_window_campaign_minutes: null,
+        }),
+      ]),
+      now: NOW,
+    });
+    expect(plan.campaigns[0]!.actions[0]).toMatchObject({ kind: "cancel", id: "cmp_a" });
+  });
+
   it("limits itself to the selected keys", () => {
     const plan = planDestroy({ state: aState([draft, open, closed]), observed, now: NOW, keys: ["draft"] });
     expect(plan.campaigns.map((c) => c.key)).toEqual(["draft"]);
