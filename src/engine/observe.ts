@@ -1,5 +1,6 @@
 import type { LobClient } from "../lob/client.js";
-import { DEFAULT_MAX_IN_FLIGHT } from "../lob/client.js";
+import { afterCursorOf, DEFAULT_MAX_IN_FLIGHT } from "../lob/client.js";
+import { CampaignctlError } from "../core/errors.js";
 import { LOB_RATE_LIMIT } from "../lob/endpoint.js";
 import { isLobApiError } from "../lob/errors.js";
 import type { Campaign } from "../lob/wire.js";
@@ -41,13 +42,20 @@ export async function observeWorld(
 
   let listedEverything = !first.next_url;
   if (!listedEverything && (needsTagSearch || listingIsFaster(pagesLeft, unseenIds.length, roundTripMs))) {
-    let cursor = first.next_url;
-    while (cursor) {
-      const after = new URL(cursor).searchParams.get("after") ?? undefined;
-      if (!after) break;
+    const seenCursors = new Set<string>();
+    for (let after = afterCursorOf(first.next_url); after !== undefined;) {
+      if (seenCursors.has(after)) {
+        throw new CampaignctlError({
+          code: "LOB_UNEXPECTED",
+          source: "remote",
+          message: "listing campaigns returned the same page cursor twice; stopped to avoid an endless loop",
+          hint: "run the command again; if it repeats, report it with the time of the run",
+        });
+      }
+      seenCursors.add(after);
       const page = await client.listCampaigns({ limit: PAGE_SIZE, after });
       for (const c of page.data) seen.set(c.id, c);
-      cursor = page.next_url;
+      after = page.data.length === 0 ? undefined : afterCursorOf(page.next_url);
     }
     listedEverything = true;
   }

@@ -721,6 +721,12 @@ function encodeQuery(query: Query | undefined): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/** The `after` cursor in a list's next_url (absolute or relative), or undefined on the last page. */
+export function afterCursorOf(nextUrl: string | null | undefined): string | undefined {
+  const after = nextPageQuery(nextUrl)?.after;
+  return typeof after === "string" && after !== "" ? after : undefined;
+}
+
 /** The query of a next_url as a Query, or undefined on the last page. */
 function nextPageQuery(nextUrl: string | null | undefined): Query | undefined {
   if (nextUrl === null || nextUrl === undefined || nextUrl.trim() === "") return undefined;
