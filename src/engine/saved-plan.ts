@@ -59,10 +59,18 @@ function stableAction(action: PlannedAction): unknown {
   return action;
 }
 
-export async function writeSavedPlan(file: string, saved: SavedPlan): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, "utf8");
-  await rename(temp, file);
+export async function writeSavedPlan(path: string, saved: SavedPlan, file: string = path): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, "utf8");
+    await rename(temp, path);
+  } catch (error) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `cannot write the plan to ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      hint: "choose a path in a directory that exists and is writable",
+    });
+  }
 }
 
 /** `path` is read; `file` (as the user wrote it) is what messages name. */

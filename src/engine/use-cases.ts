@@ -44,6 +44,7 @@ export async function runPlan(
       await writeSavedPlan(
         resolve(options.cwd, options.out),
         makeSavedPlan(plan, paths, session.target, now()),
+        options.out,
       );
     }
     return { plan, requests: session.client.stats().requests };

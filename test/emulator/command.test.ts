@@ -35,6 +35,7 @@ describe("campaignctl emulator flags", () => {
   it("refuses bad values with a usage error", () => {
     for (const values of [
       { port: "abc" },
+      { port: "99999" },
       { "rate-limit": "150" },
       { "rate-limit": "1/1", "no-rate-limit": true },
       { "fault-rate": "2" },
@@ -43,6 +44,9 @@ describe("campaignctl emulator flags", () => {
     ]) {
       expect(() => emulatorOptionsFromFlags(values)).toThrow(expect.objectContaining({ code: "USAGE" }));
     }
+    expect(() => emulatorOptionsFromFlags({ port: "99999" })).toThrow(
+      "--port must be a whole number from 0 to 65535",
+    );
   });
 });
 

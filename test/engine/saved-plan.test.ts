@@ -78,6 +78,14 @@ describe("plan --out / apply --plan", () => {
     );
   });
 
+  it("says clearly when the plan cannot be written", async () => {
+    ws.addCampaign("saved-f");
+    const planned = await cli("plan", "--out", "no-such-dir/plan.json", ws.dir);
+    expect(planned.code).toBe(1);
+    expect(planned.stderr).toContain("cannot write the plan to no-such-dir/plan.json (ENOENT)");
+    expect(planned.stderr).not.toContain("this is a bug");
+  });
+
   it("says clearly when the file is not a saved plan", async () => {
     ws.addCampaign("saved-e");
     const applied = await cli("apply", "--plan", "missing.json", ws.dir);

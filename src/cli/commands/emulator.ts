@@ -16,18 +16,23 @@ function usage(message: string): CampaignctlError {
 function readNumber(
   value: unknown,
   flag: string,
-  opts: { min?: number; integer?: boolean } = {},
+  opts: { min?: number; max?: number; integer?: boolean } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (
     !Number.isFinite(n) ||
     (opts.integer && !Number.isInteger(n)) ||
-    (opts.min !== undefined && n < opts.min)
+    (opts.min !== undefined && n < opts.min) ||
+    (opts.max !== undefined && n > opts.max)
   ) {
-    throw usage(
-      `--${flag} must be a ${opts.integer ? "whole " : ""}number${opts.min !== undefined ? ` >= ${opts.min}` : ""}`,
-    );
+    const range =
+      opts.min !== undefined && opts.max !== undefined
+        ? ` from ${opts.min} to ${opts.max}`
+        : opts.min !== undefined
+          ? ` >= ${opts.min}`
+          : "";
+    throw usage(`--${flag} must be a ${opts.integer ? "whole " : ""}number${range}`);
   }
   return n;
 }
@@ -37,7 +42,7 @@ export function emulatorOptionsFromFlags(
   values: Readonly<Record<string, string | boolean | string[] | undefined>>,
 ): EmulatorOptions {
   const options: EmulatorOptions = {};
-  const port = readNumber(values.port, "port", { min: 0, integer: true });
+  const port = readNumber(values.port, "port", { min: 0, max: 65535, integer: true });
   if (port !== undefined) options.port = port;
   if (typeof values.host === "string") options.host = values.host;
   if (typeof values.data === "string") options.dataDir = values.data;
