@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
@@ -20,14 +20,14 @@ describe("two applies at once on one state", () => {
     const ws = makeWorkspace();
     const apiKey = `${TEST_API_KEY}lock`;
     const env = { LOB_API_KEY: apiKey, LOB_API_URL: emulator.url };
-    emulator.setLatency(150); // keeps the first apply holding the lock for a few seconds
+    emulator.setLatency(300); // each request 300 ms: the first apply holds the lock for seconds
     try {
       for (const key of ["lock-a", "lock-b"]) ws.addCampaign(key);
       const args = ["apply", "--auto-approve", ws.dir];
-      const [a, b] = await Promise.all([
-        spawnCli(args, { cwd: ws.dir, env }),
-        new Promise((r) => setTimeout(r, 700)).then(() => spawnCli(args, { cwd: ws.dir, env })),
-      ]);
+      const first = spawnCli(args, { cwd: ws.dir, env });
+      // Start the second run only once the first holds the lock, whatever the machine's speed.
+      await waitFor(() => existsSync(join(ws.dir, ".campaignctl/state.json.lock")));
+      const [a, b] = await Promise.all([first, spawnCli(args, { cwd: ws.dir, env })]);
       const results = [a, b].sort((x, y) => (x.exitCode ?? 9) - (y.exitCode ?? 9));
       expect(
         results.map((r) => r.exitCode),
@@ -53,14 +53,13 @@ describe("two applies at once on one state", () => {
   it("a run that meets the lock waits for it with --lock-timeout", async () => {
     const ws = makeWorkspace();
     const env = { LOB_API_KEY: `${TEST_API_KEY}wait`, LOB_API_URL: emulator.url };
-    emulator.setLatency(100);
+    emulator.setLatency(300);
     try {
       ws.addCampaign("waiter");
       const args = ["apply", "--auto-approve", "--lock-timeout", "60s", ws.dir];
-      const [a, b] = await Promise.all([
-        spawnCli(args, { cwd: ws.dir, env }),
-        new Promise((r) => setTimeout(r, 600)).then(() => spawnCli(args, { cwd: ws.dir, env })),
-      ]);
+      const first = spawnCli(args, { cwd: ws.dir, env });
+      await waitFor(() => existsSync(join(ws.dir, ".campaignctl/state.json.lock")));
+      const [a, b] = await Promise.all([first, spawnCli(args, { cwd: ws.dir, env })]);
       expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     } finally {
       emulator.setLatency(0);
@@ -104,3 +103,11 @@ describe("destroy and the cancel window", () => {
     }
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
