@@ -98,7 +98,7 @@ function snakeCaseKeys(value: Record<string, unknown>): Record<string, unknown> 
 }
 
 describe("loadLobSpec", () => {
-  it("loads the vendored bundle byte-identical to the one CONTRACT.md §0 describes", () => {
+  it("loads Lob's bundle byte-identical to the one CONTRACT.md §0 describes", () => {
     const sha = createHash("sha256").update(readFileSync(LOB_SPEC_PATH)).digest("hex");
     expect(sha).toBe("5d2b91b838d778d83b841a245b1674aa2a59887ef69568a650331f813c3ca1b5");
     expect(loadLobSpec()).toBe(spec);

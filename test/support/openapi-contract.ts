@@ -1,9 +1,10 @@
 /**
- * Contract harness: checks HTTP requests and responses against Lob's published OpenAPI file
- * (vendored byte-for-byte in test/fixtures/lob-openapi, see CONTRACT.md §0). Used by the emulator
+ * Contract harness: checks HTTP requests and responses against Lob's published OpenAPI file, read
+ * from ../shared/lob/ beside the repository (where CI lays it out; see CONTRACT.md §0), or from
+ * CAMPAIGNCTL_LOB_SPEC. Used by the emulator
  * contract tests and by the client request tests, so both sides are held to the same document.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
@@ -20,9 +21,9 @@ export { CONTRACT_OVERRIDES, type ContractOverride } from "./openapi-transform.j
 
 const addFormats = addFormatsModule.default;
 
-export const LOB_SPEC_PATH = fileURLToPath(
-  new URL("../fixtures/lob-openapi/lob-api-bundled.yml", import.meta.url),
-);
+export const LOB_SPEC_PATH =
+  process.env.CAMPAIGNCTL_LOB_SPEC ??
+  fileURLToPath(new URL("../../../shared/lob/lob-api-bundled.yml", import.meta.url));
 
 export interface LobSpec {
   /** The parsed document exactly as published (no overrides). */
@@ -70,9 +71,14 @@ const DOC_ID = { request: "lob-request", response: "lob-response" } as const;
 
 let cachedSpec: LobSpec | undefined;
 
-/** Parses the vendored spec once per process. */
+/** Parses Lob's spec once per process. */
 export function loadLobSpec(): LobSpec {
   if (cachedSpec) return cachedSpec;
+  if (!existsSync(LOB_SPEC_PATH)) {
+    throw new Error(
+      `Lob's OpenAPI file is not at ${LOB_SPEC_PATH}: the contract tests read it from shared/lob/ beside the repository (as CI lays it out), or from CAMPAIGNCTL_LOB_SPEC`,
+    );
+  }
   const text = readFileSync(LOB_SPEC_PATH, "utf8");
   const raw: unknown = parseYaml(text, { maxAliasCount: -1 });
   if (!isJsonObject(raw) || typeof raw.paths !== "object") {
