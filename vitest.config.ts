@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores on CI: forks keep memory per test file isolated and predictable.
     pool: "forks",
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
   },
 });
