@@ -27,6 +27,7 @@ import {
   runCli,
   startEmulatorChild,
 } from "./lib/harness.mjs";
+import { ADDRESS_MAPPINGS } from "./lib/audience-columns.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -92,16 +93,9 @@ function makeWorkspace(send) {
     "    mail_type: usps_first_class",
     "audience:",
     `  file: ${JSON.stringify(csvPath)}`,
-    "  requiredAddressColumnMapping:",
-    "    name: recipient",
-    "    address_line1: primary line",
-    "    address_city: city",
-    "    address_state: state",
-    "    address_zip: zip_code",
-    "  optionalAddressColumnMapping:",
-    "    address_line2: secondary line",
-    "    company: company",
-    "    address_country: country",
+    // JSON is YAML: the flow mappings come straight from the shared column list.
+    `  requiredAddressColumnMapping: ${JSON.stringify(ADDRESS_MAPPINGS.requiredAddressColumnMapping)}`,
+    `  optionalAddressColumnMapping: ${JSON.stringify(ADDRESS_MAPPINGS.optionalAddressColumnMapping)}`,
     "  mergeVariableColumnMapping:",
     "    first_name: first_name",
     "    discount_code: gift_code",

@@ -10,6 +10,7 @@ import { existsSync, openAsBlob, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { ADDRESS_MAPPINGS } from "./lib/audience-columns.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -86,18 +87,7 @@ try {
   });
   const upload = await call("POST", "/uploads", {
     campaignId: campaign.id,
-    requiredAddressColumnMapping: {
-      name: "recipient",
-      address_line1: "primary line",
-      address_city: "city",
-      address_state: "state",
-      address_zip: "zip_code",
-    },
-    optionalAddressColumnMapping: {
-      address_line2: "secondary line",
-      company: "company",
-      address_country: "country",
-    },
+    ...ADDRESS_MAPPINGS,
     mergeVariableColumnMapping: null,
     metadata: { columns: [] },
   });

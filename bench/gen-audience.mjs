@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { AUDIENCE_COLUMNS } from "./lib/audience-columns.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -64,8 +65,7 @@ const COMPANY = [
   "Chum Bucket",
 ];
 
-const HEADER =
-  "recipient,company,primary line,secondary line,city,state,zip_code,country,first_name,gift_code,email\n";
+const HEADER = `${AUDIENCE_COLUMNS.join(",")}\n`;
 
 function quote(v) {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;

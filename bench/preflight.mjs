@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ADDRESS_MAPPINGS } from "./lib/audience-columns.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -22,18 +23,7 @@ const { values } = parseArgs({
 });
 
 const MAPPING = {
-  requiredAddressColumnMapping: {
-    name: "recipient",
-    address_line1: "primary line",
-    address_city: "city",
-    address_state: "state",
-    address_zip: "zip_code",
-  },
-  optionalAddressColumnMapping: {
-    address_line2: "secondary line",
-    company: "company",
-    address_country: "country",
-  },
+  ...ADDRESS_MAPPINGS,
   mergeVariableColumnMapping: { first_name: "first_name", gift_code: "gift_code" },
   metadata: { columns: ["email"] },
 };
