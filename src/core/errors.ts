@@ -31,7 +31,6 @@ export type ErrorCode =
   | "APPROVAL_DECLINED"
   | "SEND_BLOCKED"
   | "CANCEL_WINDOW_CLOSED"
-  | "RECONCILE_AMBIGUOUS"
   | "EXPORT_FAILED"
   | "TIMEOUT"
   | "PLAN_STALE"
@@ -64,8 +63,4 @@ export class CampaignctlError extends Error {
 
 export function isCampaignctlError(value: unknown): value is CampaignctlError {
   return value instanceof CampaignctlError;
-}
-
-export function userError(code: ErrorCode, message: string, hint?: string): CampaignctlError {
-  return new CampaignctlError({ code, message, source: "user", hint });
 }

@@ -11,6 +11,7 @@ import { addMinutes } from "../plan/values.js";
 import { withCampaign } from "../state/index.js";
 import type { CampaignRecord, PendingIntent, StateFile, StateStore } from "../state/types.js";
 import type { CrashHook, Reporter } from "./events.js";
+import { findTaggedCampaigns } from "./observe.js";
 
 export interface ExecuteOptions {
   readonly client: LobClient;
@@ -262,13 +263,8 @@ class Execution {
       campaign = await this.o.client.createCampaign(body);
     } catch (error) {
       const found = await this.reconcile(error, async () => {
-        const all = await this.o.client.listAllCampaigns();
-        return all.find(
-          (c) =>
-            c.metadata?.campaignctl_key === key &&
-            c.metadata?.campaignctl_lineage === this.state.lineage &&
-            !c.deleted,
-        );
+        const [found] = await findTaggedCampaigns(this.o.client, key, this.state.lineage);
+        return found;
       });
       campaign = found;
     }

@@ -116,7 +116,7 @@ async function getOrMissing(client: LobClient, id: string): Promise<Campaign | u
   }
 }
 
-/** Campaigns carrying this key's tags (for reconciling a create whose response was lost). */
+/** Campaigns carrying this key's tags, newest first (to reconcile a create whose response was lost). */
 export async function findTaggedCampaigns(
   client: LobClient,
   key: string,
