@@ -10,6 +10,7 @@ export default tseslint.config(
       ".campaignctl/",
       "src/manifest/generated/",
       "src/state/generated/",
+      "src/project/generated/",
     ],
   },
   js.configs.recommended,

@@ -25,6 +25,12 @@ export const TARGETS = {
     },
     formats: false,
   },
+  project: {
+    schema: "schemas/project.v1.schema.json",
+    output: "src/project/generated/project-validator.ts",
+    options: { allErrors: true, verbose: true, strict: true },
+    formats: false,
+  },
   state: {
     schema: "schemas/state.v1.schema.json",
     output: "src/state/generated/state-validator.ts",

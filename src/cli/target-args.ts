@@ -1,18 +1,24 @@
 import type { TargetOptions } from "../engine/use-cases.js";
+import { projectFor } from "./project-arg.js";
 import type { CliContext } from "./context.js";
 import { parseDuration, stderrReporter } from "./engine-io.js";
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
-/** The shared --sandbox/--state/--lock-timeout flags → engine options. */
-export function targetOptionsFrom(
+/**
+ * The shared --sandbox/--state/--lock-timeout flags → engine options, with the project found from
+ * the first path argument (or the working directory) by walking up to campaignctl.yaml.
+ */
+export async function targetOptionsFrom(
   values: Values,
   ctx: CliContext,
-  opts: { quiet?: boolean } = {},
-): TargetOptions {
+  opts: { quiet?: boolean; paths?: readonly string[] } = {},
+): Promise<TargetOptions> {
+  const project = await projectFor(opts.paths ?? [], ctx);
   return {
     cwd: ctx.cwd,
     env: ctx.env,
+    project,
     sandbox: values.sandbox === true,
     ...(typeof values.state === "string" ? { statePath: values.state } : {}),
     lockTimeoutMs: parseDuration(String(values["lock-timeout"] ?? "0s"), "--lock-timeout"),

@@ -10,6 +10,7 @@ export type ErrorCode =
   | "USAGE"
   | "MANIFEST_INVALID"
   | "MANIFEST_NOT_FOUND"
+  | "PROJECT_INVALID"
   | "AUDIENCE_INVALID"
   | "ENV_MISSING"
   // state

@@ -7,7 +7,8 @@ import { loadManifests } from "../manifest/index.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import { planApply } from "../plan/plan-apply.js";
 import { planDestroy } from "../plan/plan-destroy.js";
-import type { DesiredCampaign, ObservedWorld, Plan } from "../plan/types.js";
+import type { DesiredCampaign, ObservedWorld, Plan, PlanScope } from "../plan/types.js";
+import type { Project } from "../project/types.js";
 import { artworkCacheDir, loadPreviousHtml } from "./artwork-cache.js";
 import { buildDesired } from "./desired.js";
 import type { Reporter } from "./events.js";
@@ -29,13 +30,15 @@ export async function loadDesired(
     env: Readonly<Record<string, string | undefined>>;
     reporter: Reporter;
     cacheDir?: string;
+    project?: Project;
   },
 ): Promise<LoadedDesired & { diagnostics: readonly Diagnostic[] }> {
   const result = await loadManifests(paths, {
     cwd: options.cwd,
     env: options.env,
     preflight: true,
-    cacheDir: options.cacheDir ?? join(options.cwd, ".campaignctl", "cache"),
+    cacheDir: options.cacheDir ?? join(options.project?.root ?? options.cwd, ".campaignctl", "cache"),
+    ...(options.project ? { project: options.project } : {}),
   });
   if (hasErrors(result.diagnostics)) {
     throw new ManifestErrors(result.diagnostics);
@@ -126,6 +129,7 @@ export async function makeApplyPlan(
   loaded: LoadedDesired,
   observed: ObservedWorld,
   now: () => Date,
+  scope: PlanScope = "project",
 ): Promise<Plan> {
   const hashes = new Set<string>();
   for (const record of Object.values(session.state.campaigns)) {
@@ -138,6 +142,7 @@ export async function makeApplyPlan(
     desired: [...loaded.desired.values()],
     state: session.state,
     observed,
+    scope,
     now: now().toISOString(),
     previousHtml,
     diffText: (field, before, after) =>

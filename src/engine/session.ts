@@ -10,6 +10,7 @@ import {
   resolveStatePath,
 } from "../state/index.js";
 import type { StateFile, StateLock, StateStore, StateTarget } from "../state/types.js";
+import type { Project } from "../project/types.js";
 import type { Reporter } from "./events.js";
 import type { Sandbox } from "./sandbox.js";
 import { startSandbox } from "./sandbox.js";
@@ -19,6 +20,8 @@ export interface SessionOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly sandbox: boolean;
   readonly statePath?: string;
+  /** The project (src/project/): the state, the sandbox and the caches live under its root. */
+  readonly project?: Project;
   /** The command holding the lock, for holder info ("apply", "destroy", …). */
   readonly command: string;
   /** Wait this long for another run's lock (ms). */
@@ -43,10 +46,13 @@ export interface Session {
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   const target = resolveTarget(options.env, { sandbox: options.sandbox });
+  const root = options.project?.root ?? options.cwd;
   const statePath = resolveStatePath({
     cwd: options.cwd,
+    root,
     sandbox: options.sandbox,
     ...(options.statePath ? { statePath: options.statePath } : {}),
+    ...(options.project?.state !== undefined ? { projectState: options.project.state } : {}),
   });
   const secrets = target.kind === "lob" ? [target.apiKey] : [];
   const store = openStateStore(statePath, { secrets });
@@ -80,7 +86,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     let baseUrl: string;
     let stateTarget: StateTarget;
     if (target.kind === "sandbox") {
-      sandbox = await startSandbox(options.cwd);
+      sandbox = await startSandbox(root);
       options.reporter({
         type: "info",
         message:

@@ -1,12 +1,12 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments, visit } from "yaml";
+import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
-import { isCampaignctlError } from "../core/errors.js";
+import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
 import type { RuleFinding } from "./rules.js";
@@ -26,6 +26,16 @@ export interface LoadOptions {
   readonly preflight?: boolean;
   /** Passed to the audience preflight (it caches results by file hash). */
   readonly cacheDir?: string;
+  /**
+   * The project the manifests belong to (src/project/): its root anchors the search when no path
+   * is given, and its `manifests` globs mark files that are always manifests. Default: cwd.
+   */
+  readonly project?: {
+    readonly name: string;
+    readonly root: string;
+    readonly allowPaths: readonly string[];
+    readonly manifestGlobs?: readonly string[] | undefined;
+  };
 }
 
 export interface LoadResult {
@@ -52,6 +62,12 @@ interface ManifestDocument {
 }
 
 const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * A manifest's own top-level keys (`version` alone is not one: docker-compose files have it too).
+ * A file found by searching a folder is read only if some line starts with one of them.
+ */
+const MANIFEST_KEYS = ["key", "campaign", "creative", "audience", "send"] as const;
+const MANIFEST_TOP_LEVEL = new RegExp(`^(?:${MANIFEST_KEYS.join("|")})[ \\t]*:`, "m");
 
 /**
  * Reads every manifest under `paths` and reports every problem at once: YAML syntax, schema, then
@@ -60,25 +76,41 @@ const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * only when a path does not exist or a directory holds no manifests.
  */
 export async function loadManifests(paths: readonly string[], opts: LoadOptions): Promise<LoadResult> {
-  const files = await discoverManifestFiles(paths, opts.cwd);
+  const found = await discoverManifestFiles(paths, opts.cwd, {
+    root: opts.project?.root ?? opts.cwd,
+    manifestGlobs: opts.project?.manifestGlobs,
+  });
   const diagnostics: Diagnostic[] = [];
   const documents: ManifestDocument[] = [];
-  const texts = await mapLimit(files, IO_CONCURRENCY, (file) =>
-    readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => error),
+  const texts = await mapLimit(found, IO_CONCURRENCY, ({ path }) =>
+    readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => error),
   );
-  files.forEach((file, i) => {
+  const files: string[] = [];
+  found.forEach(({ path: file, explicit }, i) => {
     const shown = displayPath(file, opts.cwd);
     const text = texts[i]!;
     if (text instanceof Error) {
       diagnostics.push(
         fileDiagnostic(shown, "FILE_UNREADABLE", `cannot read ${shown} (${text.code ?? "error"})`),
       );
+      files.push(file);
       return;
     }
-    const parsed = parseManifestText(text, file, shown);
+    // Found by searching a folder: only documents that look like manifests are ours.
+    if (!explicit && !MANIFEST_TOP_LEVEL.test(text)) return;
+    const parsed = parseManifestText(text, file, shown, explicit);
+    if (!explicit && parsed.documents.length === 0 && parsed.diagnostics.length === 0) return;
+    files.push(file);
     diagnostics.push(...parsed.diagnostics);
     documents.push(...parsed.documents);
   });
+  if (files.length === 0) {
+    throw new CampaignctlError({
+      code: "MANIFEST_NOT_FOUND",
+      message: `no campaign manifests found in ${paths.length === 0 ? displayPath(opts.project?.root ?? opts.cwd, opts.cwd) || "." : paths.join(", ")}`,
+      hint: "a manifest is a YAML file with version, key, campaign, creative and audience; see examples/",
+    });
+  }
 
   for (const document of documents) {
     substituteEnv(document, opts.env);
@@ -119,6 +151,7 @@ function parseManifestText(
   text: string,
   file: string,
   shown: string,
+  explicit: boolean,
 ): { documents: ManifestDocument[]; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -146,6 +179,7 @@ function parseManifestText(
       continue;
     }
     if (doc.contents === null) continue;
+    if (!explicit && !looksLikeManifest(doc)) continue;
     documents.push({
       file,
       shown,
@@ -157,10 +191,18 @@ function parseManifestText(
       envMissing: [],
     });
   }
-  if (documents.length === 0 && diagnostics.length === 0) {
+  if (explicit && documents.length === 0 && diagnostics.length === 0) {
     diagnostics.push(fileDiagnostic(shown, "SCHEMA", `${shown} contains no campaign document`));
   }
   return { documents, diagnostics };
+}
+
+function looksLikeManifest(doc: Document.Parsed): boolean {
+  const top = doc.contents;
+  return (
+    isMap(top) &&
+    top.items.some((pair) => MANIFEST_KEYS.some((k) => isScalar(pair.key) && pair.key.value === k))
+  );
 }
 
 function report(

@@ -1,22 +1,29 @@
 import path from "node:path";
 
-/** Default state location, relative to the working directory. */
+/** Default state location, relative to the project root. */
 export const DEFAULT_STATE_PATH = ".campaignctl/state.json";
 /** Where `--sandbox` runs keep their state, so they never touch the real one. */
 export const SANDBOX_STATE_PATH = ".campaignctl/sandbox/state.json";
 
 /**
- * The absolute state file path for a run: `--state PATH` wins (relative to cwd), then
- * `--sandbox`, then the default.
+ * The absolute state file path for a run: `--state PATH` wins (relative to cwd, as the user typed
+ * it), then `--sandbox`, then the project file's `state`, then the default. Everything but the flag
+ * is relative to the project root, never to the directory the command runs in: two runs over the
+ * same project from different folders must share one state.
  */
-export function resolveStatePath(opts: { cwd: string; statePath?: string; sandbox?: boolean }): string {
-  const chosen =
-    opts.statePath !== undefined && opts.statePath !== ""
-      ? opts.statePath
-      : opts.sandbox
-        ? SANDBOX_STATE_PATH
-        : DEFAULT_STATE_PATH;
-  return path.resolve(opts.cwd, chosen);
+export function resolveStatePath(opts: {
+  cwd: string;
+  /** The project root (src/project/); defaults to cwd for library callers that have no project. */
+  root?: string;
+  statePath?: string;
+  /** The project file's `state` setting. */
+  projectState?: string;
+  sandbox?: boolean;
+}): string {
+  if (opts.statePath !== undefined && opts.statePath !== "") return path.resolve(opts.cwd, opts.statePath);
+  const root = opts.root ?? opts.cwd;
+  if (opts.sandbox) return path.resolve(root, SANDBOX_STATE_PATH);
+  return path.resolve(root, opts.projectState ?? DEFAULT_STATE_PATH);
 }
 
 export function lockPathFor(statePath: string): string {

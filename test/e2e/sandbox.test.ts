@@ -21,6 +21,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "campaignctl-sandbox-"));
   cpSync(join(ROOT, "examples"), join(dir, "examples"), { recursive: true });
+  // As in a clone of this repository: the project file at the root holds the examples together.
+  cpSync(join(ROOT, "campaignctl.yaml"), join(dir, "campaignctl.yaml"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../src/manifest/index.js";
@@ -201,6 +203,13 @@ const CASES: Readonly<Record<string, Case>> = {
   "valid-template-artwork-no-unused-warning": { errors: [] },
 };
 
+function yamlFilesOf(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 function where(d: { file: string; line: number; col: number }, name: string): string {
   const prefix = `${name}/`;
   const file = d.file.startsWith(prefix) ? d.file.slice(prefix.length) : d.file;
@@ -215,7 +224,9 @@ describe("broken manifest corpus", () => {
 
   for (const [name, expected] of Object.entries(CASES)) {
     it(name, async () => {
-      const result = await loadManifests([`${ROOT}${name}`], { cwd: ROOT, env: ENV });
+      // Named explicitly, as `campaignctl validate dir/campaign.yaml` would: strict validation
+      // (a folder search skips YAML files that do not look like manifests; see discovery tests).
+      const result = await loadManifests(yamlFilesOf(`${ROOT}${name}`), { cwd: ROOT, env: ENV });
       const errors = result.diagnostics.filter((d) => d.severity === "error");
       const warnings = result.diagnostics.filter((d) => d.severity === "warning");
       expect(errors.map((d) => [d.code, where(d, name)])).toEqual(expected.errors.map(([c, w]) => [c, w]));

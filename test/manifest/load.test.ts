@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,11 +45,14 @@ describe("examples", () => {
   });
 
   it("skips the audience with preflight: false", async () => {
-    const result = await loadManifests(["examples"], { cwd: REPO, env: {}, preflight: false }).catch(
-      (e: unknown) => e,
-    );
-    // examples/ holds directories only: no manifests directly inside it.
-    expect(isCampaignctlError(result) && result.code).toBe("MANIFEST_NOT_FOUND");
+    // examples/ holds only folders: they are searched recursively.
+    const all = await loadManifests(["examples"], { cwd: REPO, env: {}, preflight: false });
+    expect(all.manifests.map((m) => m.key).sort()).toEqual([
+      "autumn-catalog-mailer",
+      "policy-update-letter",
+      "spring-promo",
+    ]);
+    expect(all.preflight.size).toBe(0);
     const ok = await loadManifests(["examples/letter"], { cwd: REPO, env: {}, preflight: false });
     expect(ok.preflight.size).toBe(0);
     expect(ok.manifests).toHaveLength(1);
@@ -57,17 +60,6 @@ describe("examples", () => {
 });
 
 describe("discoverManifestFiles", () => {
-  it("takes *.yaml and *.yml directly in a directory, sorted, not recursively", async () => {
-    scratch = await mkdtemp(join(tmpdir(), "ccdisc-"));
-    await mkdir(join(scratch, "nested"));
-    for (const name of ["b.yml", "a.yaml", "notes.txt", "nested/c.yaml"])
-      await writeFile(join(scratch, name), "x");
-    expect(await discoverManifestFiles([scratch], "/")).toEqual([
-      join(scratch, "a.yaml"),
-      join(scratch, "b.yml"),
-    ]);
-  });
-
   it("throws MANIFEST_NOT_FOUND with a hint for a missing path", async () => {
     const error = await discoverManifestFiles(["nope.yaml"], REPO).catch((e: unknown) => e);
     expect(isCampaignctlError(error) && error.code).toBe("MANIFEST_NOT_FOUND");

@@ -34,7 +34,7 @@ export const command: CommandSpec = {
     const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
     const keys = Array.isArray(values.key) ? values.key : undefined;
     const outcome = await runDestroy({
-      ...targetOptionsFrom(values, ctx),
+      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
       ...parallelismFrom(values.parallelism),
       paths: positionals,
       ...(keys ? { keys } : {}),

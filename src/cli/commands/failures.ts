@@ -32,7 +32,7 @@ export const command: CommandSpec = {
     }
     const { runFailures } = await import("../../engine/use-cases.js");
     const outcome = await runFailures({
-      ...targetOptionsFrom(values, ctx),
+      ...(await targetOptionsFrom(values, ctx)),
       key,
       ...(typeof values.out === "string" ? { out: values.out } : {}),
     });

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { CampaignctlError } from "../../core/errors.js";
 import { describeHolder, isProcessAlive, readLock, removeLock } from "../../state/lock.js";
 import { displayPath, lockPathFor, resolveStatePath } from "../../state/paths.js";
+import { projectFor } from "../project-arg.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
 
@@ -26,8 +27,11 @@ export const command: CommandSpec = {
   },
   allowPositionals: false,
   async run({ values }, ctx) {
+    const project = await projectFor([], ctx);
     const statePath = resolveStatePath({
       cwd: ctx.cwd,
+      root: project.root,
+      ...(project.state !== undefined ? { projectState: project.state } : {}),
       ...(typeof values.state === "string" ? { statePath: values.state } : {}),
       sandbox: values.sandbox === true,
     });

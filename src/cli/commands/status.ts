@@ -28,7 +28,7 @@ export const command: CommandSpec = {
     const format = checkFormat(values.format, FORMATS);
     const { runStatus } = await import("../../engine/status.js");
     const keys = Array.isArray(values.key) ? values.key : undefined;
-    const outcome = await runStatus({ ...targetOptionsFrom(values, ctx), ...(keys ? { keys } : {}) });
+    const outcome = await runStatus({ ...(await targetOptionsFrom(values, ctx)), ...(keys ? { keys } : {}) });
     if (format === "json") {
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...outcome }, null, 2)}\n`);
     } else {

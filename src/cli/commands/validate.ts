@@ -1,6 +1,7 @@
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
+import { projectFor } from "../project-arg.js";
 
 const FORMATS = ["text", "json", "github"] as const;
 type Format = (typeof FORMATS)[number];
@@ -10,7 +11,7 @@ export const command: CommandSpec = {
   summary: "Check manifests and audience files offline (no API key needed)",
   usage: "campaignctl validate [PATH...] [--format text|json|github] [--no-preflight]",
   details: [
-    "PATH is a manifest file or a directory (every *.yaml/*.yml directly inside it); default: the current directory.",
+    "PATH is a manifest file or a directory (searched recursively for manifests); default: the whole project.",
     "Reports every problem at once as file:line:col. Exit 0 when valid (warnings allowed), 1 when not.",
     "Codes and the JSON format: docs/diagnostics.md.",
   ].join("\n"),
@@ -41,9 +42,11 @@ export const command: CommandSpec = {
       import("../../manifest/index.js"),
       import("../../render/diagnostics.js"),
     ]);
+    const project = await projectFor(positionals, ctx);
     const result = await loadManifests(positionals, {
       cwd: ctx.cwd,
       env: ctx.env,
+      project,
       preflight: values["no-preflight"] !== true,
     });
     const outcome = {

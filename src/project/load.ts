@@ -1,0 +1,222 @@
+import { readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { Document } from "yaml";
+import { isScalar, LineCounter, parseDocument, visit } from "yaml";
+import type { Diagnostic } from "../core/diagnostics.js";
+import { sortDiagnostics } from "../core/diagnostics.js";
+import { CampaignctlError } from "../core/errors.js";
+import { describeSchemaErrors } from "../manifest/schema-messages.js";
+import type { SchemaError } from "../manifest/schema-messages.js";
+import type { PathSegment } from "../manifest/yaml-nodes.js";
+import { formatPath, locate, positionOfNode, segmentsFromAncestors } from "../manifest/yaml-nodes.js";
+import { validate } from "./generated/project-validator.js";
+import type { Project } from "./types.js";
+import { DEFAULT_PROJECT_NAME, PROJECT_FILE_NAME } from "./types.js";
+
+/** The project file is a few lines; anything this large is not one (and must not be parsed). */
+const MAX_PROJECT_FILE_BYTES = 64 * 1024;
+const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** A project file with problems: carries every diagnostic so the CLI prints them all. */
+export class ProjectFileInvalid extends CampaignctlError {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === "error").length;
+    super({
+      code: "PROJECT_INVALID",
+      message: `${errors} error${errors === 1 ? "" : "s"} in ${PROJECT_FILE_NAME}; nothing was read`,
+      hint: `fix the project file (see README "Project file"), then run this again`,
+    });
+  }
+}
+
+export interface ResolveProjectOptions {
+  /** The command's path arguments (the first one decides where the search starts). */
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Finds the project a command works on, as git finds its repository: walk up from the first path
+ * argument (or the working directory) to the nearest campaignctl.yaml. Without one, the root is the
+ * nearest folder holding `.git`, else the folder of the first path, and the project is `default`.
+ * The result never depends on the directory the command was started from, only on where the
+ * manifests are, so two runs over the same manifests always share one state.
+ */
+export async function resolveProject(options: ResolveProjectOptions): Promise<Project> {
+  const start = await startFolder(options.paths[0], options.cwd);
+  const file = await findUp(start, (dir) => isFile(join(dir, PROJECT_FILE_NAME)));
+  if (file !== undefined) return readProjectFile(join(file, PROJECT_FILE_NAME), options);
+  const repository = await findUp(start, (dir) => exists(join(dir, ".git")));
+  return {
+    name: DEFAULT_PROJECT_NAME,
+    root: repository ?? start,
+    file: undefined,
+    manifestGlobs: undefined,
+    state: undefined,
+    allowPaths: [],
+  };
+}
+
+async function startFolder(first: string | undefined, cwd: string): Promise<string> {
+  if (first === undefined) return cwd;
+  const absolute = isAbsolute(first) ? first : resolve(cwd, first);
+  const info = await stat(absolute).catch(() => undefined);
+  // A missing path is reported by manifest discovery, with its own message; search from its folder.
+  return info?.isDirectory() === true ? absolute : dirname(absolute);
+}
+
+async function findUp(start: string, found: (dir: string) => Promise<boolean>): Promise<string | undefined> {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (await found(dir)) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() === true;
+}
+
+/** Reads and validates campaignctl.yaml; every problem is a `file:line:col` diagnostic. */
+export async function readProjectFile(
+  file: string,
+  options: Pick<ResolveProjectOptions, "cwd" | "env">,
+): Promise<Project> {
+  const shown = displayRelative(file, options.cwd);
+  const root = dirname(file);
+  const size = (await stat(file)).size;
+  if (size > MAX_PROJECT_FILE_BYTES) {
+    throw new ProjectFileInvalid([
+      wholeFile(
+        shown,
+        `${shown} is ${size} bytes; a project file is a few lines (limit ${MAX_PROJECT_FILE_BYTES})`,
+      ),
+    ]);
+  }
+  const text = await readFile(file, "utf8");
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    diagnostics.push({
+      severity: "error",
+      code: "YAML_SYNTAX",
+      file: shown,
+      line,
+      col,
+      path: "",
+      message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+      hint: "fix the YAML syntax (indent with spaces; quote values that contain ': ')",
+    });
+  }
+  if (diagnostics.length > 0) throw new ProjectFileInvalid(diagnostics);
+
+  const report = (
+    segments: readonly PathSegment[],
+    anchor: "value" | "key",
+    code: Diagnostic["code"],
+    message: string,
+    hint: string,
+  ) => {
+    const located = locate(doc, segments);
+    const node = anchor === "key" && located.keyNode ? located.keyNode : located.node;
+    const { line, col } = positionOfNode(node, lineCounter);
+    diagnostics.push({
+      severity: "error",
+      code,
+      file: shown,
+      line,
+      col,
+      path: formatPath(segments),
+      message,
+      hint,
+    });
+  };
+  substituteEnv(doc, options.env, report);
+  const value: unknown = doc.toJS({ maxAliasCount: 10 });
+  if (diagnostics.length === 0) {
+    const run = validate as { (data: unknown): boolean; errors?: readonly SchemaError[] | null };
+    if (!run(value)) {
+      for (const problem of describeSchemaErrors(run.errors ?? [], value)) {
+        report(problem.segments, problem.anchor, "SCHEMA", problem.message, problem.hint);
+      }
+    }
+  }
+  if (diagnostics.length > 0) throw new ProjectFileInvalid(sortDiagnostics(diagnostics));
+
+  const settings = value as {
+    project: string;
+    manifests?: string[];
+    state?: string;
+    allow_paths?: string[];
+  };
+  return {
+    name: settings.project,
+    root,
+    file,
+    manifestGlobs: settings.manifests,
+    state: settings.state,
+    allowPaths: (settings.allow_paths ?? []).map((p) => resolve(root, p)),
+  };
+}
+
+/** `${env:NAME}` in any string, replaced in the AST so positions stay exact (e.g. `state: ${env:DATABASE_URL}`). */
+function substituteEnv(
+  doc: Document.Parsed,
+  env: ResolveProjectOptions["env"],
+  report: (
+    segments: readonly PathSegment[],
+    anchor: "value",
+    code: "ENV_MISSING",
+    message: string,
+    hint: string,
+  ) => void,
+): void {
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (
+        key === "key" ||
+        !isScalar(node) ||
+        typeof node.value !== "string" ||
+        !node.value.includes("${env:")
+      )
+        return;
+      const segments = segmentsFromAncestors(ancestors, typeof key === "number" ? key : null);
+      node.value = node.value.replace(ENV_REFERENCE, (whole, name: string) => {
+        const value = env[name];
+        if (value !== undefined && value !== "") return value;
+        report(
+          segments,
+          "value",
+          "ENV_MISSING",
+          `environment variable ${name} is not set`,
+          `export ${name}=… before running campaignctl, or write the value into ${PROJECT_FILE_NAME}`,
+        );
+        return whole;
+      });
+    },
+  });
+}
+
+function wholeFile(file: string, message: string): Diagnostic {
+  return {
+    severity: "error",
+    code: "SCHEMA",
+    file,
+    line: 0,
+    col: 0,
+    path: "",
+    message,
+    hint: `see README "Project file"`,
+  };
+}
+
+function displayRelative(file: string, cwd: string): string {
+  const rel = file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
+  return rel;
+}

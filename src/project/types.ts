@@ -1,0 +1,27 @@
+/**
+ * A campaignctl project: the folder a `campaignctl.yaml` sits in (or, without one, the git
+ * repository or the folder of the first path). Everything that must not depend on the directory a
+ * command runs from hangs off its root: the state, the caches, the sandbox and which files
+ * manifests may read.
+ */
+export interface Project {
+  /** Written on every campaign as the tag `campaignctl_project`; `default` without a project file. */
+  readonly name: string;
+  /** Absolute path of the project root. */
+  readonly root: string;
+  /** Absolute path of campaignctl.yaml, when there is one. */
+  readonly file: string | undefined;
+  /**
+   * The project file's `manifests` globs (relative to the root), when it sets them: files they
+   * match are always manifests. Undefined means the default: every YAML file under the root that
+   * looks like a manifest.
+   */
+  readonly manifestGlobs: readonly string[] | undefined;
+  /** The `state` setting after `${env:…}` substitution (a path relative to the root), if set. */
+  readonly state: string | undefined;
+  /** Absolute folders outside the root that manifests may read files from (`allow_paths`). */
+  readonly allowPaths: readonly string[];
+}
+
+export const PROJECT_FILE_NAME = "campaignctl.yaml";
+export const DEFAULT_PROJECT_NAME = "default";
