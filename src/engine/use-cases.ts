@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { CampaignctlError } from "../core/errors.js";
 import type { LobClientEvent } from "../lob/client.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan, PlanScope } from "../plan/types.js";
+import type { Project } from "../project/types.js";
 import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
 import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
@@ -19,6 +20,8 @@ export interface TargetOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly sandbox: boolean;
   readonly statePath?: string;
+  /** The project (src/project/): its root anchors the state and manifest search; default cwd. */
+  readonly project?: Project;
   readonly lockTimeoutMs: number;
   readonly reporter: Reporter;
   readonly onClientEvent?: (event: LobClientEvent) => void;
@@ -39,7 +42,7 @@ export async function runPlan(
   const { session, loaded, observed } = await loadAndObserve(paths, options, "plan");
   try {
     const now = options.now ?? (() => session.client.serverNow());
-    const plan = await makeApplyPlan(session, loaded, observed, now);
+    const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(paths, options));
     if (options.out) {
       await writeSavedPlan(
         resolve(options.cwd, options.out),
@@ -83,7 +86,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
   const now = options.now ?? (() => session.client.serverNow());
   try {
-    const plan = await makeApplyPlan(session, loaded, observed, now);
+    const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(manifestPaths, options));
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
@@ -111,6 +114,16 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   } finally {
     await session.close();
   }
+}
+
+/**
+ * No paths, or the project root itself (`apply .` at the root), means the whole project; other
+ * paths limit a run to their campaigns, so it never deletes a campaign it was not shown.
+ */
+function scopeOfPaths(paths: readonly string[], options: TargetOptions): PlanScope {
+  const root = options.project?.root ?? options.cwd;
+  if (paths.length === 0 || paths.some((p) => resolve(options.cwd, p) === root)) return "project";
+  return "paths";
 }
 
 /** Nothing to do: no approval asked, nothing written. */
@@ -142,6 +155,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       cwd: options.cwd,
       env: options.env,
       preflight: false,
+      ...(options.project ? { project: options.project } : {}),
     });
     // Skipping an invalid manifest here would silently leave its campaign uncancelled.
     if (loaded.diagnostics.some((d) => d.severity === "error")) {

@@ -16,6 +16,7 @@ import type {
   Headline,
   Plan,
   PlanInputs,
+  PlanScope,
   PlannedAction,
 } from "./types.js";
 import { addMinutes } from "./values.js";
@@ -33,16 +34,24 @@ export function planApply(inputs: PlanInputs): Plan {
   for (const desired of [...inputs.desired].sort((a, b) => a.key.localeCompare(b.key))) {
     campaigns.push(planCampaign(desired, inputs));
   }
-  for (const key of Object.keys(inputs.state.campaigns).sort()) {
-    if (desiredKeys.has(key)) continue;
-    campaigns.push(planRemoved(inputs.state.campaigns[key]!, inputs));
+  // Like Terraform's -target: a run over some paths touches only their campaigns. Only a run over
+  // the whole project can tell that a manifest was removed rather than just not named.
+  if (scopeOf(inputs) === "project") {
+    for (const key of Object.keys(inputs.state.campaigns).sort()) {
+      if (desiredKeys.has(key)) continue;
+      campaigns.push(planRemoved(inputs.state.campaigns[key]!, inputs));
+    }
   }
   return finishPlan("apply", inputs, campaigns);
 }
 
+function scopeOf(inputs: Pick<PlanInputs, "scope">): PlanScope {
+  return inputs.scope ?? "project";
+}
+
 export function finishPlan(
   operation: Plan["operation"],
-  inputs: Pick<PlanInputs, "state">,
+  inputs: Pick<PlanInputs, "state" | "scope">,
   campaigns: CampaignPlan[],
 ): Plan {
   const summary = summarizePlan(campaigns);
@@ -50,6 +59,7 @@ export function finishPlan(
   return {
     version: 1,
     operation,
+    scope: scopeOf(inputs),
     stateLineage: inputs.state.lineage,
     stateSerial: inputs.state.serial,
     campaigns,
@@ -136,15 +146,13 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       ...(audienceChanged ? [audienceChange(uploadedSha, desired)] : []),
     ];
     if (changes.length > 0) {
-      const deadline = cancelDeadline(campaign, record);
       actions.push({
         kind: "blocked",
         changes,
         reason: `campaign ${campaign.id} was sent${campaign.send_date ? ` at ${campaign.send_date}` : ""}; Lob cannot change a sent campaign`,
-        hint:
-          deadline && Date.parse(deadline) > Date.parse(inputs.now)
-            ? `to start over, run 'campaignctl destroy' before the cancel window closes at ${deadline}, then apply again (or give the manifest a new key)`
-            : "revert the manifest to what was sent, or give it a new key to create a new campaign",
+        // Never "destroy it and apply again": destroying cancels a mailing that is under way,
+        // which a cosmetic edit never justifies.
+        hint: "revert these fields in the manifest to what was sent; to mail a new version, give the manifest a new key",
       });
       return build(desired, "blocked", actions, notes, inputs, record, campaign);
     }
@@ -444,7 +452,10 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
       kind: "blocked",
       changes: [],
       reason: `'${record.key}' is gone from the manifests but campaign ${campaign.id} was sent; campaignctl never cancels a sent campaign implicitly`,
-      hint: `run 'campaignctl destroy --key ${record.key}'${deadline ? ` before ${deadline}` : ""} to cancel it, or restore its manifest`,
+      hint:
+        deadline === undefined || Date.parse(deadline) > Date.parse(inputs.now)
+          ? `restore its manifest; or run 'campaignctl destroy --key ${record.key}'${deadline ? ` before ${deadline}` : ""} to cancel the mailing, or 'campaignctl state rm ${record.key}' to stop managing it`
+          : `restore its manifest, or run 'campaignctl state rm ${record.key}' to stop managing it (its cancel window closed at ${deadline})`,
     });
     headline = "blocked";
   } else if (campaign) {

@@ -31,7 +31,7 @@ export function planDestroy(inputs: DestroyInputs): Plan {
     }
     campaigns.push(planDestroyOne(record, inputs));
   }
-  return finishPlan("destroy", inputs, campaigns);
+  return finishPlan("destroy", { ...inputs, scope: inputs.keys ? "paths" : "project" }, campaigns);
 }
 
 function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): CampaignPlan {

@@ -1,4 +1,4 @@
-import type { CampaignPlan, PlanSummary } from "./types.js";
+import type { CampaignPlan, Plan, PlanSummary } from "./types.js";
 
 /** Counts each campaign once by its headline; sends are counted on top, with their pieces. */
 export function summarizePlan(campaigns: readonly CampaignPlan[]): PlanSummary {
@@ -23,4 +23,13 @@ export function summarizePlan(campaigns: readonly CampaignPlan[]): PlanSummary {
     }
   }
   return counts;
+}
+
+/** Every blocked action of a plan, with its campaign: each one fails plan and apply (exit 1). */
+export function blockedItems(plan: Plan): { key: string; reason: string; hint: string }[] {
+  return plan.campaigns.flatMap((campaign) =>
+    campaign.actions.flatMap((action) =>
+      action.kind === "blocked" ? [{ key: campaign.key, reason: action.reason, hint: action.hint }] : [],
+    ),
+  );
 }

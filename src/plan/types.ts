@@ -174,9 +174,16 @@ export interface PlanSummary {
   readonly noop: number;
 }
 
+/**
+ * `project`: the run covers the whole project, so a recorded campaign with no manifest was removed.
+ * `paths`: the run names some paths, and touches only their campaigns (like Terraform's -target).
+ */
+export type PlanScope = "project" | "paths";
+
 export interface Plan {
   readonly version: 1;
   readonly operation: "apply" | "destroy";
+  readonly scope: PlanScope;
   /** The state this plan was made against; a saved plan applies only to the same lineage+serial. */
   readonly stateLineage: string;
   readonly stateSerial: number;
@@ -189,6 +196,8 @@ export interface PlanInputs {
   readonly desired: readonly DesiredCampaign[];
   readonly state: StateFile;
   readonly observed: ObservedWorld;
+  /** Default "project": recorded campaigns without a manifest are planned as removed. */
+  readonly scope?: PlanScope;
   /** ISO time "now", from the edge. */
   readonly now: string;
   /** Previously applied HTML artwork by sha256 (for text diffs); missing entries just skip the diff. */

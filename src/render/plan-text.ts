@@ -30,6 +30,7 @@ export function renderPlanText(plan: Plan, options: { color?: boolean; verbose?:
   for (const campaign of changing) {
     lines.push(...renderCampaign(campaign, style), "");
   }
+  if (plan.operation === "apply") lines.push(style.dim(scopeLine(plan)));
   lines.push(summaryLine(plan, style));
   return `${lines.join("\n")}\n`;
 }
@@ -116,6 +117,13 @@ export function formatValue(value: unknown): string {
   if (value === undefined || value === null) return "(none)";
   if (typeof value === "string") return JSON.stringify(value);
   return JSON.stringify(value);
+}
+
+/** Says whether a run may delete drafts whose manifest is gone (whole project) or not (paths). */
+export function scopeLine(plan: Pick<Plan, "scope">): string {
+  return plan.scope === "paths"
+    ? "Scope: only the campaigns of the given paths; nothing else is changed or deleted."
+    : "Scope: the whole project; a draft whose manifest was removed is deleted.";
 }
 
 export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string {

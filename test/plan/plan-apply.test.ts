@@ -178,7 +178,10 @@ describe("planApply", () => {
     const campaign = plan.campaigns[0]!;
     expect(campaign.headline).toBe("blocked");
     expect(kinds(campaign.actions)).toEqual(["blocked"]);
-    expect(campaign.actions[0]!.kind === "blocked" && campaign.actions[0]!.hint).toContain("13:00:00.000Z");
+    // Issue 8: a cosmetic change never gets the hint to destroy (which cancels the mailing).
+    const hint = campaign.actions[0]!.kind === "blocked" ? campaign.actions[0]!.hint : "";
+    expect(hint).toContain("revert these fields in the manifest");
+    expect(hint).not.toContain("destroy");
     expect(plan.hasChanges).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../context.js";
+import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
 import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
 import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
@@ -43,8 +44,7 @@ export const command: CommandSpec = {
     const allowSend = values["allow-send"] === true;
     const crash = crashHookFrom(ctx);
     const outcome = await runApply(positionals, {
-      ...targetOptionsFrom(values, ctx),
-      ...parallelismFrom(values.parallelism),
+      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
       ...parallelismFrom(values.parallelism),
       allowSend,
       ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
@@ -57,7 +57,7 @@ export const command: CommandSpec = {
       },
       confirm: (plan) => approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend }),
     });
-    const blocked = outcome.plan.summary.blocked;
+    const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
       ctx.stdout.write(
         `${JSON.stringify(

@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../context.js";
+import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
 import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
 import { targetOptionsFrom } from "../target-args.js";
@@ -11,10 +12,13 @@ export const command: CommandSpec = {
   usage:
     "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] [--state PATH]",
   details: [
-    "Reads the manifests (PATH: files or directories; default: the current directory), the state, and",
+    "Reads the manifests (PATH: files or directories; default: the whole project), the state, and",
     "one refresh of the managed campaigns from Lob, and prints the actions apply would take.",
     "Needs LOB_API_KEY (and optionally LOB_API_URL), or --sandbox.",
-    "Exit codes: 0 success; with --detailed-exitcode 0 = no changes, 1 = error, 2 = changes present.",
+    "Without PATH the run covers the whole project (a draft whose manifest was removed is deleted);",
+    "with PATHs it touches only their campaigns. A directory is searched recursively.",
+    "Exit codes: 0 success; 1 error or any blocked change; with --detailed-exitcode 0 = no changes,",
+    "2 = changes present.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
@@ -39,7 +43,7 @@ export const command: CommandSpec = {
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const { plan } = await runPlan(positionals, {
-      ...targetOptionsFrom(values, ctx),
+      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
       ...(typeof values.out === "string" ? { out: values.out } : {}),
     });
     const text =
@@ -49,6 +53,7 @@ export const command: CommandSpec = {
           ? renderPlanMarkdown(plan)
           : renderPlanText(plan, { color: ctx.color && format === "text" });
     ctx.stdout.write(text);
+    if (reportBlocked(plan, ctx) > 0) return EXIT.error;
     if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
     return EXIT.ok;
   },
