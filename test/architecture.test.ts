@@ -85,6 +85,23 @@ describe("architecture", () => {
     expect(bad.map(show)).toEqual([]);
   });
 
+  it("project/ reads the project file only: it imports core and manifest, and the engine sees its type", () => {
+    const bad = [
+      ...inDir("project").filter(
+        (l) => l.target.startsWith("..") && !["core", "manifest"].includes(moduleOf(l)),
+      ),
+      ...ALL.filter(
+        (l) =>
+          moduleOf(l) === "project" &&
+          !l.typeOnly &&
+          !l.file.startsWith("cli/") &&
+          !l.file.startsWith("project/"),
+      ),
+    ];
+    expect(inDir("project").length).toBeGreaterThan(0);
+    expect(bad.map(show)).toEqual([]);
+  });
+
   it("nothing below the CLI imports the CLI, and the Lob client knows nothing of the engine", () => {
     const bad = ALL.filter(
       (l) =>
