@@ -103,8 +103,10 @@ function globalHelp(): string {
     "Global:",
     "  --help, -h     show help (also: campaignctl help <command>)",
     "  --version, -v  print the version",
+    "Long options also take one dash, as in Terraform: -auto-approve, -out FILE, -detailed-exitcode.",
     "",
-    "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1).",
+    "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1),",
+    "NO_COLOR=1 / FORCE_COLOR=1|0 (colour off / on even when piped / off).",
     "Exit codes: 0 ok, 1 error or invalid input, 2 changes present (plan --detailed-exitcode), 3 internal error.",
     "",
   ].join("\n");
