@@ -62,7 +62,8 @@ function stableAction(action: PlannedAction): unknown {
 
 export async function writeSavedPlan(path: string, saved: SavedPlan, file: string = path): Promise<void> {
   try {
-    await writeFileAtomic(path, `${JSON.stringify(saved, null, 2)}\n`);
+    // A typo in the directory is reported, not silently created.
+    await writeFileAtomic(path, `${JSON.stringify(saved, null, 2)}\n`, { createDirectories: false });
   } catch (error) {
     throw new CampaignctlError({
       code: "USAGE",

@@ -16,10 +16,14 @@ import { redactActiveSecrets } from "../core/active-secrets.js";
 export async function writeFileAtomic(
   filePath: string,
   data: string,
-  opts: { readonly backupPath?: string } = {},
+  opts: {
+    readonly backupPath?: string;
+    /** Create missing parent directories (default true); false for a path the user named. */
+    readonly createDirectories?: boolean;
+  } = {},
 ): Promise<void> {
   const dir = path.dirname(filePath);
-  await mkdir(dir, { recursive: true });
+  if (opts.createDirectories !== false) await mkdir(dir, { recursive: true });
   const tmp = tempPathFor(filePath);
   const backupTmp = opts.backupPath === undefined ? undefined : tempPathFor(opts.backupPath);
   try {
