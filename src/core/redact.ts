@@ -36,8 +36,11 @@ export function secretForms(secret: string): string[] {
   const addBase64 = (b64: string) => {
     const trimmed = b64.replace(/=+$/, "");
     if (trimmed.length < MIN_BASE64_FRAGMENT) return;
-    forms.add(trimmed);
-    forms.add(trimmed.replace(/\+/g, "-").replace(/\//g, "_"));
+    // With its padding too, so a whole `Basic …` token goes, not all but its trailing `=`.
+    for (const form of [b64, trimmed]) {
+      forms.add(form);
+      forms.add(form.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
   };
   addBase64(Buffer.concat([bytes, Buffer.from(":")]).toString("base64"));
   addBase64(bytes.toString("base64"));
