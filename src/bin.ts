@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { colorEnabled } from "./cli/color.js";
 import { runCli } from "./cli/run.js";
 
 // The only place that touches process.exitCode: everything below returns a number.
@@ -11,9 +12,12 @@ runCli({
   stderr: process.stderr,
   stdin: process.stdin,
   interactive,
-  // Plans go to stdout and chatter to stderr: colour only when both are terminals, so a piped
-  // or redirected plan never carries escape codes.
-  color: Boolean(process.stdout.isTTY && process.stderr.isTTY) && process.env.NO_COLOR === undefined,
+  // Plans go to stdout and chatter to stderr: by default colour only when both are terminals, so a
+  // piped or redirected plan never carries escape codes (FORCE_COLOR / NO_COLOR: see color.ts).
+  color: colorEnabled(process.env, {
+    stdout: Boolean(process.stdout.isTTY),
+    stderr: Boolean(process.stderr.isTTY),
+  }),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { redactActiveSecrets } from "../core/active-secrets.js";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DUPLICATE_FINGERPRINT_CAP, createDuplicateDetector } from "./duplicates.js";
@@ -98,7 +99,8 @@ async function writeCached(dir: string, path: string, report: PreflightReport): 
   try {
     await mkdir(dir, { recursive: true });
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, JSON.stringify(report));
+    // Last line of defence: the key never reaches a cache (see core/active-secrets.ts).
+    await writeFile(tmp, redactActiveSecrets(JSON.stringify(report)));
     await rename(tmp, path);
   } catch {
     // A cache that cannot be written only costs time on the next run.

@@ -19,28 +19,31 @@ export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: "string",
     valueName: "DURATION",
     default: "0s",
-    description: "wait this long for another run's state lock, e.g. 30s or 2m",
+    description: "wait this long for another run's state lock: 30s, 2m, 500ms, 1h; a bare number is seconds",
   },
 };
 
-/** `30s`, `2m`, `500ms`, `0` → milliseconds. */
+/** `30s`, `2m`, `500ms`, `1h` → milliseconds; a bare number (`30`, `0`) is seconds. */
 export function parseDuration(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) {
     throw new CampaignctlError({
       code: "USAGE",
       message: `${flag} '${text}' is not a duration`,
-      hint: `write it like 30s, 2m or 500ms`,
+      hint: `write it like 30s, 2m, 500ms or 1h (a bare number is seconds)`,
     });
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"]!;
   return Math.round(Number(match[1]) * unit);
 }
 
-/** `--parallelism N` (a whole number from 1 to 64) → engine options. */
+/**
+ * `--parallelism N` (a whole number from 1 to 64, in plain decimal digits) → engine options.
+ * Number() alone would take `0x10`, `1e1`, ` 8 ` or `0b11`.
+ */
 export function parallelismFrom(value: unknown): { parallelism?: number } {
   if (value === undefined) return {};
-  const n = Number(value);
+  const n = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new CampaignctlError({
       code: "USAGE",
@@ -117,7 +120,9 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
             ` (of ${event.total.toLocaleString("en-US")}). Cancel window open until ${event.cancelDeadline}.`,
         );
         if (event.failed > 0)
-          write(`    run 'campaignctl failures ${event.key}' to download the failed rows with reasons`);
+          write(
+            `    run 'campaignctl failures ${event.key} --out FILE' to download the failed rows with reasons (the file holds personal data)`,
+          );
         return;
       case "refused":
         write(style.red(`  ${event.key}: ${event.reason}`));

@@ -1,19 +1,29 @@
-import { parseArgs } from "node:util";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
 import type { Diagnostic } from "../core/diagnostics.js";
+import { registerSecret } from "../core/active-secrets.js";
 import { redactSecrets } from "../core/redact.js";
 import { packageVersion } from "../package-info.js";
+import { parseCommandArgs } from "./args.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext, CommandSpec } from "./context.js";
 import { EXIT } from "./context.js";
 import { printDiagnostics } from "./engine-io.js";
+import { redactingStream } from "./redacting-stream.js";
 
 /**
  * Parse argv, dispatch to a command, and turn every failure into a message and an exit code.
  * Never lets a stack trace reach the user: a CampaignctlError is expected and shown with its hint;
  * anything else is a bug and says so (exit 3), still without a stack unless CAMPAIGNCTL_DEBUG=1.
  */
-export async function runCli(ctx: CliContext): Promise<number> {
+export async function runCli(outside: CliContext): Promise<number> {
+  // Everything printed passes the redaction of the key (LOB_API_KEY, even when --sandbox leaves it
+  // unused): the last line of defence behind every message that should never have held it.
+  registerSecret(outside.env.LOB_API_KEY);
+  const ctx: CliContext = {
+    ...outside,
+    stdout: redactingStream(outside.stdout),
+    stderr: redactingStream(outside.stderr),
+  };
   const [first, ...rest] = ctx.argv;
   try {
     if (first === undefined || first === "--help" || first === "-h") {
@@ -35,7 +45,7 @@ export async function runCli(ctx: CliContext): Promise<number> {
       return EXIT.ok;
     }
     const command = await loadCommand(first);
-    if (rest.includes("--help") || rest.includes("-h")) {
+    if (rest.includes("--help") || rest.includes("-h") || rest.includes("-help")) {
       ctx.stdout.write(commandHelp(command));
       return EXIT.ok;
     }
@@ -56,37 +66,6 @@ async function loadCommand(name: string): Promise<CommandSpec> {
     });
   }
   return entry.load();
-}
-
-function parseCommandArgs(command: CommandSpec, args: readonly string[]) {
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
-  for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = {
-      type: spec.type,
-      ...(spec.short ? { short: spec.short } : {}),
-      ...(spec.multiple ? { multiple: true } : {}),
-    };
-  }
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options,
-      allowPositionals: command.allowPositionals,
-      strict: true,
-    });
-    const withDefaults = { ...values } as Record<string, string | boolean | string[] | undefined>;
-    for (const [name, spec] of Object.entries(command.options)) {
-      if (withDefaults[name] === undefined && spec.default !== undefined) withDefaults[name] = spec.default;
-    }
-    return { values: withDefaults, positionals };
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    throw new CampaignctlError({
-      code: "USAGE",
-      message: message.replace(/^TypeError \[[A-Z_]+\]: /, ""),
-      hint: `run 'campaignctl help ${command.name}' for its options`,
-    });
-  }
 }
 
 export function reportError(error: unknown, ctx: CliContext): number {
@@ -124,8 +103,10 @@ function globalHelp(): string {
     "Global:",
     "  --help, -h     show help (also: campaignctl help <command>)",
     "  --version, -v  print the version",
+    "Long options also take one dash, as in Terraform: -auto-approve, -out FILE, -detailed-exitcode.",
     "",
-    "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1).",
+    "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1),",
+    "NO_COLOR=1 / FORCE_COLOR=1|0 (colour off / on even when piped / off).",
     "Exit codes: 0 ok, 1 error or invalid input, 2 changes present (plan --detailed-exitcode), 3 internal error.",
     "",
   ].join("\n");

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -117,6 +117,16 @@ const FAULT_REPLIES: Readonly<Record<"500" | "503" | "429", () => Reply>> = {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? EMULATOR_DEFAULTS.host;
+  const loopbackOnly = isLoopbackHost(host);
+  if (options.controlToken !== undefined && options.controlToken.length < 8) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: "the emulator control token must be at least 8 characters",
+      hint: "leave it out to have one generated",
+    });
+  }
+  // Open to the network, the control routes (reset, clock, faults, files) must not be open to all.
+  const controlToken = options.controlToken ?? (loopbackOnly ? undefined : randomBytes(16).toString("hex"));
   const store = await openStore(options.dataDir);
   let latencyMs = Math.max(0, options.latencyMs ?? 0);
   const faults = createFaultPlan(options.faults);
@@ -138,12 +148,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   let log: RequestLogEntry[] = [];
   let port = 0;
+  let boundHost = host;
 
   const record = (entry: RequestLogEntry, ms: number) => {
     log.push(entry);
     if (log.length > MAX_LOG) log = log.slice(-MAX_LOG / 2);
     options.log?.(
-      `${entry.method} ${entry.path} ${entry.status}${entry.fault ? ` fault=${entry.fault}` : ""} ${ms}ms`,
+      `${entry.method} ${entry.path} ${entry.status}${entry.fault ? ` fault=${entry.fault}` : ""}${entry.aborted ? " aborted by the client" : ""} ${ms}ms`,
     );
   };
 
@@ -156,9 +167,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     get url() {
       return `http://${hostForUrl(host)}:${port}/v1`;
     },
+    get listenUrl() {
+      return `http://${bracketed(boundHost)}:${port}/v1`;
+    },
     get port() {
       return port;
     },
+    loopbackOnly,
+    controlToken,
     advanceClock,
     now,
     setFaults: (f) => faults.set(f ?? null),
@@ -194,7 +210,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...(fault ? { fault } : {}),
       at: new Date().toISOString(),
     });
+    // A client that gave up (timeout, Ctrl-C) before its answer: logged as aborted, never as a
+    // fault, whatever fault had been drawn for the request.
+    const clientGone = () => req.socket.destroyed || (req.destroyed && !req.complete);
+    const recordAborted = () =>
+      record(
+        { method, path, endpoint, status: 0, aborted: true, at: new Date().toISOString() },
+        Math.round(performance.now() - started),
+      );
     const finish = (reply: Reply, decision: RateDecision | undefined, fault?: FaultKind) => {
+      if (clientGone()) {
+        reply.stream?.destroy();
+        recordAborted();
+        return;
+      }
       // Like Lob's, our Date header is the server's clock: clients judge cancel windows by it.
       res.setHeader("Date", now().toUTCString());
       writeReply(res, reply, decision);
@@ -275,6 +304,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     if (fault === "commit_then_drop") {
       reply.stream?.destroy();
+      if (clientGone()) {
+        recordAborted();
+        return;
+      }
       req.socket.destroy();
       record(entry(0, fault), Math.round(performance.now() - started));
       return;
@@ -290,6 +323,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string) {
     const method = (req.method ?? "GET").toUpperCase();
     const send = (status: number, body: unknown) => writeReply(res, jsonReply(status, body), undefined);
+    // Export downloads stay open: their names are random, like Lob's signed S3 URLs, and clients
+    // fetch them without credentials.
+    if (controlToken !== undefined && !path.startsWith("/_emulator/files/exports/")) {
+      if (!hasToken(req, controlToken)) {
+        req.resume();
+        return send(401, {
+          error: "the /_emulator control routes need the control token: send it as 'X-Emulator-Token: TOKEN'",
+        });
+      }
+    }
     try {
       if (path.startsWith("/_emulator/files/")) {
         await serveFile(req, res, path.slice("/_emulator/files/".length));
@@ -463,7 +506,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await store.close();
     throw error;
   });
-  port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  port = address.port;
+  boundHost = address.address;
   processor.resume();
   return running;
 }
@@ -484,7 +529,31 @@ function matchRoute(method: string, path: string) {
 
 function hostForUrl(host: string): string {
   if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return bracketed(host);
+}
+
+function bracketed(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return (
+    h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::ffff:127.0.0.1"
+  );
+}
+
+function hasToken(req: IncomingMessage, token: string): boolean {
+  const header = req.headers["x-emulator-token"];
+  const given = Array.isArray(header) ? header[0] : header;
+  if (given === undefined) return false;
+  // Compare digests: equal lengths for timingSafeEqual, and no early exit on the first difference.
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 async function readAdminBody(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { redactActiveSecrets } from "../core/active-secrets.js";
 import type {
   ExportState,
   ExportType,
@@ -156,7 +157,8 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
     const tmp = `${statePath}.${randomBytes(4).toString("hex")}.tmp`;
     const handle = await open(tmp, "w");
     try {
-      await handle.writeFile(JSON.stringify(data));
+      // In --sandbox this file sits under .campaignctl/: the key never reaches it (core/active-secrets.ts).
+      await handle.writeFile(redactActiveSecrets(JSON.stringify(data)));
       await handle.sync();
     } finally {
       await handle.close();

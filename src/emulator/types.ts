@@ -39,6 +39,13 @@ export interface EmulatorOptions {
   defaultCancelWindowMinutes?: number;
   /** One line per request: method, path, status, ms. Never bodies, never keys. */
   log?: (line: string) => void;
+  /**
+   * Required on the /_emulator control routes (header `X-Emulator-Token: TOKEN`) when set. When
+   * absent and `host` is not a loopback address, one is generated (RunningEmulator.controlToken):
+   * the control routes reset data, move the clock and serve files, so they are never open to
+   * the network.
+   */
+  controlToken?: string;
 }
 
 export interface RequestLogEntry {
@@ -50,13 +57,21 @@ export interface RequestLogEntry {
   /** 0 when the connection was dropped. */
   readonly status: number;
   readonly fault?: FaultKind;
+  /** The client went away before the response was written (not a fault: nothing was injected). */
+  readonly aborted?: true;
   readonly at: string;
 }
 
 export interface RunningEmulator {
-  /** "http://127.0.0.1:PORT/v1" */
+  /** Where a client on this machine reaches it: "http://127.0.0.1:PORT/v1" (also when bound to 0.0.0.0). */
   readonly url: string;
+  /** The address actually bound, e.g. "http://0.0.0.0:4010/v1" with host 0.0.0.0. */
+  readonly listenUrl: string;
   readonly port: number;
+  /** Whether it listens on a loopback address only (the default). */
+  readonly loopbackOnly: boolean;
+  /** The token the /_emulator control routes require, if any (see EmulatorOptions.controlToken). */
+  readonly controlToken: string | undefined;
   advanceClock(ms: number): void;
   /** The emulator's clock. */
   now(): Date;

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../state/atomic-file.js";
 
 /**
  * HTML artwork as last applied, stored by content hash beside the state file, so a plan can show
@@ -21,9 +21,7 @@ export async function rememberHtml(dir: string, sha256: string, html: string): P
   try {
     await mkdir(dir, { recursive: true });
     if (await exists(target)) return;
-    const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    await writeFile(temp, html, "utf8");
-    await rename(temp, target);
+    await writeFileAtomic(target, html);
   } catch {
     // No diff next time for this artwork; nothing else depends on it.
   }

@@ -510,7 +510,7 @@ class Execution {
             code: "LOB_VALIDATION",
             source: "remote",
             message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
-            hint: `run 'campaignctl failures ${key}' for row-level reasons, fix the file, then destroy and apply again`,
+            hint: `run 'campaignctl failures ${key} --out FILE' for row-level reasons, fix the file, then destroy and apply again`,
           });
         }
         return;

@@ -20,6 +20,11 @@ export interface LoadedDesired {
   readonly manifests: ReadonlyMap<string, CampaignManifest>;
   readonly desired: ReadonlyMap<string, DesiredCampaign>;
   readonly warnings: readonly Diagnostic[];
+  /**
+   * Per campaign key, the audience warnings (rows Lob will skip, duplicates). Shown only when a
+   * plan sends that campaign (reportRowWarnings), not on every plan of a campaign long sent.
+   */
+  readonly rowWarnings: ReadonlyMap<string, readonly Diagnostic[]>;
 }
 
 /** Load and validate manifests (offline); refuse to go on if any is invalid. */
@@ -43,17 +48,41 @@ export async function loadDesired(
   if (hasErrors(result.diagnostics)) {
     throw new ManifestErrors(result.diagnostics);
   }
-  // Row-level problems are warnings (Lob skips those rows); say so before planning on them.
+  // Row-level problems are warnings (Lob skips those rows): kept per campaign for the plan that
+  // sends it. Other warnings (about the manifests themselves) are shown now.
+  const rowWarnings = new Map<string, Diagnostic[]>();
+  const fromAudience = new Set<Diagnostic>();
+  for (const [key, report] of result.preflight) {
+    const warnings = report.diagnostics.filter((d) => d.severity === "warning");
+    rowWarnings.set(key, warnings);
+    for (const warning of warnings) fromAudience.add(warning);
+  }
   for (const warning of result.diagnostics.filter((d) => d.severity === "warning")) {
-    options.reporter({ type: "warn", message: `${formatLocation(warning)}: ${warning.message}` });
+    if (!fromAudience.has(warning)) options.reporter(warningEvent(warning));
   }
   const desired = await buildDesired(result.manifests, result.preflight);
   return {
     manifests: new Map(result.manifests.map((m) => [m.key, m])),
     desired: new Map(desired.map((d) => [d.key, d])),
     warnings: result.diagnostics.filter((d) => d.severity === "warning"),
+    rowWarnings,
     diagnostics: result.diagnostics,
   };
+}
+
+function warningEvent(warning: Diagnostic): { type: "warn"; message: string } {
+  return { type: "warn", message: `${formatLocation(warning)}: ${warning.message}` };
+}
+
+/**
+ * The audience warnings of the campaigns this plan sends: said once, before the send, where they
+ * matter. A campaign already sent (or not sending now) gets none, so re-plans stay quiet.
+ */
+export function reportRowWarnings(plan: Plan, loaded: LoadedDesired, reporter: Reporter): void {
+  for (const campaign of plan.campaigns) {
+    if (!campaign.actions.some((action) => action.kind === "send")) continue;
+    for (const warning of loaded.rowWarnings.get(campaign.key) ?? []) reporter(warningEvent(warning));
+  }
 }
 
 /** Invalid manifests: carries every diagnostic so the CLI can print them all. */

@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { canonicalJson, hashValue } from "../core/canonical.js";
 import { CampaignctlError } from "../core/errors.js";
 import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
+import { writeFileAtomic } from "../state/atomic-file.js";
 import type { StateTarget } from "../state/types.js";
 
 /**
@@ -60,10 +61,9 @@ function stableAction(action: PlannedAction): unknown {
 }
 
 export async function writeSavedPlan(path: string, saved: SavedPlan, file: string = path): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
   try {
-    await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, "utf8");
-    await rename(temp, path);
+    // A typo in the directory is reported, not silently created.
+    await writeFileAtomic(path, `${JSON.stringify(saved, null, 2)}\n`, { createDirectories: false });
   } catch (error) {
     throw new CampaignctlError({
       code: "USAGE",

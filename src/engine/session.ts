@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { registerSecret } from "../core/active-secrets.js";
 import type { LobClient, LobClientEvent } from "../lob/client.js";
 import { createLobClient } from "../lob/client.js";
 import { resolveTarget } from "../lob/target.js";
@@ -30,6 +31,8 @@ export interface SessionOptions {
   readonly readOnly?: boolean;
   readonly reporter: Reporter;
   readonly onClientEvent?: (event: LobClientEvent) => void;
+  /** Called on SIGINT/SIGTERM before the lock is released and the process exits (128 + signo). */
+  readonly onInterrupt?: (signal: NodeJS.Signals) => void;
 }
 
 /** Everything a command needs to talk to Lob and the state, opened together and closed together. */
@@ -54,13 +57,24 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     ...(options.statePath ? { statePath: options.statePath } : {}),
     ...(options.project?.state !== undefined ? { projectState: options.project.state } : {}),
   });
-  const secrets = target.kind === "lob" ? [target.apiKey] : [];
+  // LOB_API_KEY is a secret even when --sandbox leaves it unused: a manifest or a bug could still
+  // carry it into the sandbox's state, plans and caches.
+  const envKey = (options.env["LOB_API_KEY"] ?? "").trim();
+  const secrets = [...new Set([...(target.kind === "lob" ? [target.apiKey] : []), envKey])].filter(
+    (s) => s.length > 0,
+  );
+  for (const secret of secrets) registerSecret(secret);
   const store = openStateStore(statePath, { secrets });
   let lock: StateLock | undefined;
   let sandbox: Sandbox | undefined;
   const releaseOnExit = () => lock?.releaseSync();
   // Ctrl-C / a CI cancel: release the lock, then die the way a signal would (128 + signo).
   const releaseOnSignal = (signal: NodeJS.Signals) => {
+    try {
+      options.onInterrupt?.(signal);
+    } catch {
+      // Saying what was finished is a courtesy; releasing the lock and exiting must still happen.
+    }
     lock?.releaseSync();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };

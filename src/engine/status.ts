@@ -1,4 +1,5 @@
 import { cancelDeadline } from "../plan/plan-apply.js";
+import { assertKeysKnown } from "./key-selection.js";
 import type { TargetOptions } from "./use-cases.js";
 import { observeWorld } from "./observe.js";
 import { openSession } from "./session.js";
@@ -31,6 +32,7 @@ export async function runStatus(
 ): Promise<StatusOutcome> {
   const session = await openSession({ ...options, command: "status", readOnly: true });
   try {
+    assertKeysKnown(options.keys, session.state);
     const observed = await observeWorld(session.client, session.state, []);
     const now = (options.now ?? (() => session.client.serverNow()))();
     const wanted = options.keys && options.keys.length > 0 ? new Set(options.keys) : undefined;

@@ -7,7 +7,14 @@ import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
 import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
-import { loadAndObserve, makeApplyPlan, makeDestroyPlan, ManifestErrors } from "./prepare.js";
+import { assertKeysKnown } from "./key-selection.js";
+import {
+  loadAndObserve,
+  makeApplyPlan,
+  makeDestroyPlan,
+  ManifestErrors,
+  reportRowWarnings,
+} from "./prepare.js";
 import { assertSavedPlanCurrent, makeSavedPlan, readSavedPlan, writeSavedPlan } from "./saved-plan.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
@@ -25,6 +32,8 @@ export interface TargetOptions {
   readonly lockTimeoutMs: number;
   readonly reporter: Reporter;
   readonly onClientEvent?: (event: LobClientEvent) => void;
+  /** Called when SIGINT/SIGTERM stops the command, before it exits (say what was finished). */
+  readonly onInterrupt?: (signal: NodeJS.Signals) => void;
   /** Injectable clock (tests); default real time. */
   readonly now?: () => Date;
 }
@@ -43,6 +52,7 @@ export async function runPlan(
   try {
     const now = options.now ?? (() => session.client.serverNow());
     const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(paths, options));
+    reportRowWarnings(plan, loaded, options.reporter);
     if (options.out) {
       await writeSavedPlan(
         resolve(options.cwd, options.out),
@@ -87,6 +97,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   const now = options.now ?? (() => session.client.serverNow());
   try {
     const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(manifestPaths, options));
+    reportRowWarnings(plan, loaded, options.reporter);
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
@@ -149,6 +160,8 @@ export interface DestroyOptions extends TargetOptions {
 /** `destroy`: delete drafts, cancel sent campaigns inside their window, refuse the rest. */
 export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome> {
   let keys = options.keys && options.keys.length > 0 ? [...options.keys] : undefined;
+  const givenKeys = keys;
+  let manifestKeys: string[] = [];
   if (options.paths.length > 0) {
     const { loadManifests } = await import("../manifest/index.js");
     const loaded = await loadManifests(options.paths, {
@@ -164,7 +177,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
         "fix them, or name the campaigns to destroy with --key KEY (no manifest needed)",
       );
     }
-    const manifestKeys = loaded.manifests.map((m) => m.key);
+    manifestKeys = loaded.manifests.map((m) => m.key);
     if (manifestKeys.length === 0) {
       throw new CampaignctlError({
         code: "MANIFEST_INVALID",
@@ -177,6 +190,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
   const session = await openSession({ ...options, command: "destroy" });
   const now = options.now ?? (() => session.client.serverNow());
   try {
+    assertKeysKnown(givenKeys, session.state, manifestKeys);
     const plan = await makeDestroyPlan(session, keys, now);
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
@@ -220,6 +234,7 @@ export interface FailuresOutcome {
 export async function runFailures(options: FailuresOptions): Promise<FailuresOutcome> {
   const session: Session = await openSession({ ...options, command: "failures" });
   try {
+    assertKeysKnown([options.key], session.state);
     const record = session.state.campaigns[options.key];
     if (!record?.uploadId) {
       const known = Object.keys(session.state.campaigns);

@@ -9,7 +9,7 @@ import type { AxiosInstance, AxiosResponse } from "axios";
 import { CampaignctlError } from "../core/errors.js";
 import { packageVersion } from "../package-info.js";
 import { endpointKey, LOB_RATE_LIMIT } from "./endpoint.js";
-import { codeForStatus, LobApiError, parseLobErrorBody, stripQuery } from "./errors.js";
+import { codeForStatus, LobApiError, parseLobErrorBody, scrubServerText, stripQuery } from "./errors.js";
 import { createGate } from "./gate.js";
 import { buildMultipartBody, flattenFormFields } from "./multipart.js";
 import type { MultipartBody, MultipartPart } from "./multipart.js";
@@ -428,7 +428,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
         : typeof e.cause?.code === "string"
           ? e.cause.code
           : "ERR_NETWORK";
-    const detail = typeof e.message === "string" ? redact(e.message).slice(0, 200) : "";
+    const detail = typeof e.message === "string" ? scrubServerText(redact(e.message), 200) : "";
     return { networkCode: code, detail: detail === code ? "" : detail };
   }
 

@@ -131,8 +131,52 @@ export interface ParsedErrorBody {
 /**
  * Reads any of Lob's three error shapes (CONTRACT §1.6) or a non-JSON body:
  * A `{error:{message,status_code,code}}`, B `{detail:[{loc,msg,type}]}`, C `{code,message,errors[]}`.
+ * What the server said is scrubbed (scrubServerText): a proxy or a broken server may reflect the
+ * request — its Authorization header, the audience it carried — and that must not be printed.
  */
 export function parseLobErrorBody(body: string | undefined): ParsedErrorBody {
+  const parsed = readErrorBody(body);
+  return {
+    message: parsed.message === undefined ? undefined : scrubServerText(parsed.message),
+    lobCode: parsed.lobCode === undefined ? undefined : scrubServerText(parsed.lobCode, MAX_LOB_CODE_LENGTH),
+  };
+}
+
+/** Server text shown to users: one line, at most this many characters. */
+export const MAX_SERVER_TEXT_LENGTH = 300;
+const MAX_LOB_CODE_LENGTH = 64;
+
+/**
+ * Text from a server, made safe to show: lines that look like a CSV row (two or more commas or
+ * tabs between non-blank characters, as in `Jane Doe,1 Main St,Springfield`) and credentials
+ * (`Authorization: …`, `Basic …`/`Bearer …` tokens) are removed, then it is folded onto one line
+ * and cut to `max` characters. The key itself is redacted by LobApiError, which knows it.
+ */
+export function scrubServerText(text: string, max = MAX_SERVER_TEXT_LENGTH): string {
+  const lines = text.split(/\r\n|\r|\n/).map((line) =>
+    line
+      .replace(/(proxy-)?authori[sz]ation["']?\s*[:=]\s*["']?[^"'\r\n,}]*/gi, "Authorization: [REDACTED]")
+      .replace(/\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{4,}/gi, "$1 [REDACTED]")
+      .split(/(?<=[:;|"'])\s+|\s+(?=["'])/)
+      .map((segment) => (looksLikeRow(segment) ? "[row-like text removed]" : segment))
+      .join(" "),
+  );
+  const folded = lines
+    .join(" ")
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    .replace(/(\[row-like text removed\]\s*)+/g, "[row-like text removed] ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return folded.length > max ? `${folded.slice(0, max - 1)}…` : folded;
+}
+
+function looksLikeRow(segment: string): boolean {
+  const tight = segment.match(/(?<=\S)[,\t](?=[^\s,])/g)?.length ?? 0;
+  return tight >= 2 || (segment.match(/\t/g)?.length ?? 0) >= 2;
+}
+
+function readErrorBody(body: string | undefined): ParsedErrorBody {
   if (body === undefined || body.trim() === "") return { message: undefined, lobCode: undefined };
   let json: unknown;
   try {
@@ -191,12 +235,12 @@ function summarisePydanticItem(item: Record<string, unknown>): string {
 
 /** Non-JSON bodies (HTML from a proxy, plain text) shortened to one readable line. */
 function summariseText(body: string): string | undefined {
+  // Line breaks are kept: scrubServerText judges line by line whether one is an audience row.
   const text = body
     .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
+    .replace(/[ \t]*(\r\n|\r|\n)[ \t]*/g, "\n")
     .trim();
-  if (text === "") return undefined;
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return text === "" ? undefined : text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
+import { redactActiveSecrets } from "../core/active-secrets.js";
 
 /**
  * Replace `filePath` with `data` so that a reader (or a crash at any moment) sees either the old
@@ -8,18 +9,25 @@ import path from "node:path";
  * the directory so the rename itself survives a power cut. When `backupPath` is given, the old
  * file is copied to a temp beside the backup and renamed to it after the new file is in place,
  * so the backup is always a whole file and always older than the state.
+ *
+ * Every file campaignctl writes (state, saved plans, caches) goes through here, so the active key
+ * is redacted from `data` as a last line of defence (see core/active-secrets.ts).
  */
 export async function writeFileAtomic(
   filePath: string,
   data: string,
-  opts: { readonly backupPath?: string } = {},
+  opts: {
+    readonly backupPath?: string;
+    /** Create missing parent directories (default true); false for a path the user named. */
+    readonly createDirectories?: boolean;
+  } = {},
 ): Promise<void> {
   const dir = path.dirname(filePath);
-  await mkdir(dir, { recursive: true });
+  if (opts.createDirectories !== false) await mkdir(dir, { recursive: true });
   const tmp = tempPathFor(filePath);
   const backupTmp = opts.backupPath === undefined ? undefined : tempPathFor(opts.backupPath);
   try {
-    await writeAndSync(tmp, data);
+    await writeAndSync(tmp, redactActiveSecrets(data));
     // Snapshot the old file first, but put it in place only after the new file is: a kill at any
     // point then leaves the backup strictly older than the state (never a copy of it).
     const backedUp = backupTmp !== undefined && (await copyIfExists(filePath, backupTmp));

@@ -236,8 +236,8 @@ function lockedError(
     code: "STATE_LOCKED",
     message: `state ${statePath} is locked${waited}: ${describeHolder(holder)}`,
     hint: remote
-      ? `wait for that run to finish (--lock-timeout MS waits for it); it runs on another host, so campaignctl cannot tell whether it is still alive: if it is gone, ${unlock}`
-      : `wait for that run to finish (--lock-timeout MS waits for it); if that process is gone, ${unlock}`,
+      ? `wait for that run to finish (e.g. --lock-timeout 2m waits up to two minutes for it); it runs on another host, so campaignctl cannot tell whether it is still alive: if it is gone, ${unlock}`
+      : `wait for that run to finish (e.g. --lock-timeout 2m waits up to two minutes for it); if that process is gone, ${unlock}`,
   });
 }
 

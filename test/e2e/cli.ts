@@ -17,7 +17,8 @@ export async function spawnCli(
 ): Promise<SpawnResult> {
   const child = execa("node", [BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...opts.env, NO_COLOR: "1" },
+    // Plain output unless a test asks for colour: a FORCE_COLOR in the developer's shell must not leak in.
+    env: { FORCE_COLOR: undefined, NO_COLOR: "1", ...opts.env },
     extendEnv: true,
     reject: false,
     timeout: opts.timeoutMs ?? 60_000,

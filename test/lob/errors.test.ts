@@ -1,7 +1,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CampaignctlError } from "../../src/core/errors.js";
-import { codeForStatus, LobApiError, parseLobErrorBody } from "../../src/lob/errors.js";
+import {
+  codeForStatus,
+  LobApiError,
+  MAX_SERVER_TEXT_LENGTH,
+  parseLobErrorBody,
+  scrubServerText,
+} from "../../src/lob/errors.js";
 
 const KEY = "test_SeCrEtKeY0123456789zz";
 
@@ -95,5 +101,74 @@ describe("LobApiError", () => {
       expect(text).not.toContain("SeCrEtKeY");
     }
     expect(err.message).toContain("[REDACTED]");
+  });
+});
+
+describe("server text shown to users (scrubServerText via parseLobErrorBody)", () => {
+  const ROW = "Jane Doe,1 Main St,Springfield,IL,62701";
+
+  it("drops reflected Authorization headers, Basic tokens and audience rows", () => {
+    const body = [
+      "Bad gateway. Request was:",
+      "POST /v1/uploads/upl_1/file HTTP/1.1",
+      "Authorization: Basic dGVzdF9zZWNyZXQ6",
+      'X-Debug: {"authorization": "Bearer abc.def.ghi"}',
+      "",
+      "name,address_line1,city,state,zip",
+      ROW,
+      "John Roe\t2 Oak Ave\tPortland\tOR\t97201",
+    ].join("\n");
+    const { message } = parseLobErrorBody(body);
+    expect(message).toBeDefined();
+    for (const secret of [
+      "dGVzdF9zZWNyZXQ6",
+      "abc.def.ghi",
+      "Jane Doe",
+      "Springfield",
+      "Portland",
+      "address_line1",
+    ]) {
+      expect(message).not.toContain(secret);
+    }
+    expect(message).toContain("Bad gateway");
+    expect(message).toContain("[row-like text removed]");
+    expect(message).not.toMatch(/[\r\n]/);
+  });
+
+  it("removes a row quoted inside a JSON error message, keeping the rest", () => {
+    const { message } = parseLobErrorBody(
+      JSON.stringify({ error: { message: `invalid row: ${ROW}`, status_code: 422, code: "bad_row" } }),
+    );
+    expect(message).not.toContain("Jane");
+    expect(message).toContain("invalid row");
+  });
+
+  it("keeps ordinary prose with commas", () => {
+    const text = "name, address_line1, and zip are required; see https://docs.lob.com";
+    expect(parseLobErrorBody(JSON.stringify({ error: { message: text } })).message).toBe(text);
+  });
+
+  it("bounds any server text to one line of MAX_SERVER_TEXT_LENGTH characters", () => {
+    const long = `${"word ".repeat(2000)}\n${"more ".repeat(100)}`;
+    const { message } = parseLobErrorBody(long);
+    expect(message!.length).toBeLessThanOrEqual(MAX_SERVER_TEXT_LENGTH);
+    expect(message).not.toContain("\n");
+    expect(scrubServerText("a\u0000b\u001b[31mc")).toBe("a b [31mc");
+  });
+
+  it("LobApiError redacts the key in base64 too", () => {
+    const err = new LobApiError({
+      code: "LOB_SERVER",
+      status: 500,
+      lobCode: undefined,
+      message: `echo ${Buffer.from(`${KEY}:`).toString("base64")}`,
+      method: "POST",
+      path: "/campaigns",
+      endpoint: "POST /campaigns",
+      retryable: true,
+      ambiguous: true,
+      secrets: [KEY],
+    });
+    expect(err.message).toBe("echo [REDACTED]");
   });
 });

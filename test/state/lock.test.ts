@@ -44,6 +44,9 @@ describe("state lock between two processes", () => {
       expect(error.message).toContain(`held by pid ${childPid} on host ${hostname()} running 'apply' since `);
       expect(error.message).toContain(statePath);
       expect(error.hint).toContain("campaignctl force-unlock");
+      // The hint's example is a value --lock-timeout accepts (it takes 30s / 2m, not milliseconds).
+      expect(error.hint).toContain("--lock-timeout 2m");
+      expect(error.hint).not.toContain("MS");
 
       const released = waitForLine(child, /^released$/);
       const lock = await acquireLock(statePath, { command: "plan" }, { timeoutMs: 20_000, pollMs: 25 });
@@ -114,6 +117,7 @@ describe("stale locks", () => {
     );
     expect(error.message).toContain(`held by pid ${pid} on host ci-runner-elsewhere running 'destroy'`);
     expect(error.hint).toContain("another host");
+    expect(error.hint).toContain("--lock-timeout 2m");
     expect(stale).toEqual([]);
     expect(await readFile(`${statePath}.lock`, "utf8")).toBe(raw);
   });

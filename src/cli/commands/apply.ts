@@ -1,3 +1,6 @@
+import type { Plan } from "../../plan/types.js";
+import type { ApplyCounts } from "../apply-tally.js";
+import { createApplyTally, describeCounts } from "../apply-tally.js";
 import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
@@ -43,8 +46,13 @@ export const command: CommandSpec = {
     const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
     const allowSend = values["allow-send"] === true;
     const crash = crashHookFrom(ctx);
+    const target = await targetOptionsFrom(values, ctx, { paths: positionals });
+    let shown: Plan | undefined;
+    const tally = createApplyTally(target.reporter, (key) => expectedPieces(shown, key));
     const outcome = await runApply(positionals, {
-      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
+      ...target,
+      reporter: tally.reporter,
+      onInterrupt: (signal) => ctx.stderr.write(interruptMessage(signal, tally.counts())),
       ...parallelismFrom(values.parallelism),
       allowSend,
       ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
@@ -52,6 +60,7 @@ export const command: CommandSpec = {
       ...(crash ? { crash } : {}),
       // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
       showPlan: (plan) => {
+        shown = plan;
         if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
@@ -65,6 +74,7 @@ export const command: CommandSpec = {
             version: 1,
             plan: outcome.plan,
             result: {
+              counts: countsOnly(tally.counts()),
               sent: outcome.sent,
               skippedSends: outcome.skippedSends,
               failed: outcome.failed,
@@ -78,12 +88,38 @@ export const command: CommandSpec = {
       );
     } else if (outcome.plan.hasChanges) {
       const failed = outcome.failed.length;
+      const counts = describeCounts(tally.counts());
       ctx.stderr.write(
         failed === 0
-          ? `Apply complete.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
-          : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Run 'campaignctl apply' again to resume.\n`,
+          ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
+          : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Done so far: ${counts}. Run 'campaignctl apply' again to resume.\n`,
       );
     }
     return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };
+
+function expectedPieces(plan: Plan | undefined, key: string): number {
+  const send = plan?.campaigns.find((c) => c.key === key)?.actions.find((a) => a.kind === "send");
+  return send?.kind === "send" ? send.pieces : 0;
+}
+
+function countsOnly(counts: ApplyCounts): Omit<ApplyCounts, "touched"> {
+  const { touched: _touched, ...rest } = counts;
+  return rest;
+}
+
+/** Ctrl-C (or a CI cancel) mid-apply: what was finished, that it is saved, and how to go on. */
+function interruptMessage(signal: NodeJS.Signals, counts: ApplyCounts): string {
+  const finished =
+    counts.touched.length === 0
+      ? "No step had finished yet."
+      : `Finished before the stop: ${describeCounts(counts)}; campaigns with finished steps: ${counts.touched.join(", ")}.`;
+  return [
+    "",
+    `Interrupted (${signal}). ${finished}`,
+    "The state is saved up to the last finished step. Run 'campaignctl apply' again to resume where it stopped:",
+    "nothing is created or sent twice.",
+    "",
+  ].join("\n");
+}

@@ -45,6 +45,7 @@ export function emulatorOptionsFromFlags(
   const port = readNumber(values.port, "port", { min: 0, max: 65535, integer: true });
   if (port !== undefined) options.port = port;
   if (typeof values.host === "string") options.host = values.host;
+  if (typeof values["control-token"] === "string") options.controlToken = values["control-token"];
   if (typeof values.data === "string") options.dataDir = values.data;
   const latency = readNumber(values.latency, "latency", { min: 0 });
   if (latency !== undefined) options.latencyMs = latency;
@@ -93,12 +94,15 @@ export const command: CommandSpec = {
   summary: "Run a local Lob Campaigns API emulator",
   usage:
     "campaignctl emulator [--port 4010] [--host 127.0.0.1] [--data DIR] [--latency MS] [--processing-rate ROWS_PER_S] " +
-    "[--rate-limit N/MS | --no-rate-limit] [--fault-rate R] [--fault-seed S] [--fault-kinds k1,k2] [--cancel-window-minutes M]",
+    "[--rate-limit N/MS | --no-rate-limit] [--fault-rate R] [--fault-seed S] [--fault-kinds k1,k2] [--cancel-window-minutes M] " +
+    "[--control-token TOKEN]",
   details: [
     "Serves Lob's Campaigns API (campaigns, creatives, uploads, exports, report) under /v1 on this machine.",
     "Nothing is ever printed or mailed. Point campaignctl at it with LOB_API_URL=<the printed URL> and any",
     "key like test_local123. Test controls live under /_emulator/ (clock, faults, latency, rate limit).",
-    "Runs until Ctrl-C (SIGINT) or SIGTERM.",
+    "It listens on 127.0.0.1 unless --host says otherwise. Bound to any other address, the /_emulator",
+    "routes require a control token (header X-Emulator-Token): --control-token, CAMPAIGNCTL_EMULATOR_TOKEN,",
+    "or one generated and printed at start. Runs until Ctrl-C (SIGINT) or SIGTERM.",
   ].join("\n"),
   options: {
     port: {
@@ -141,17 +145,40 @@ export const command: CommandSpec = {
       valueName: "M",
       description: "account default cancel window (default 240)",
     },
+    "control-token": {
+      type: "string",
+      valueName: "TOKEN",
+      description:
+        "require this token (X-Emulator-Token header) on /_emulator routes; default CAMPAIGNCTL_EMULATOR_TOKEN, generated when --host is not loopback",
+    },
   },
   allowPositionals: false,
   async run({ values }, ctx) {
     const options = emulatorOptionsFromFlags(values);
+    const envToken = (ctx.env.CAMPAIGNCTL_EMULATOR_TOKEN ?? "").trim();
+    if (options.controlToken === undefined && envToken !== "") options.controlToken = envToken;
     const { startEmulator } = await import("../../emulator/index.js");
     const emulator = await startEmulator({
       ...options,
       log: (line) => ctx.stderr.write(`${line}\n`),
     });
-    ctx.stdout.write(`Lob emulator listening on ${emulator.url}\n`);
+    ctx.stdout.write(`Lob emulator listening on ${emulator.listenUrl}\n`);
+    if (emulator.listenUrl !== emulator.url) ctx.stdout.write(`From this machine: ${emulator.url}\n`);
     ctx.stdout.write("This is a local emulator: nothing is ever printed or mailed.\n");
+    if (!emulator.loopbackOnly) {
+      ctx.stderr.write(
+        `Warning: the emulator listens on ${emulator.listenUrl}, not only on this machine: anyone who can reach this address can use its API.\n`,
+      );
+    }
+    if (emulator.controlToken !== undefined) {
+      // Printed only when generated: a token the user gave is theirs already, and must not land in logs.
+      const generated = options.controlToken === undefined;
+      ctx.stdout.write(
+        generated
+          ? `The /_emulator control routes need the header 'X-Emulator-Token: ${emulator.controlToken}'.\n`
+          : "The /_emulator control routes need the header 'X-Emulator-Token' with the token you gave.\n",
+      );
+    }
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off("SIGINT", stop);
