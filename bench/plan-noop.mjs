@@ -18,6 +18,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
   assertBuilt,
@@ -27,6 +28,7 @@ import {
   makePostcardWorkspace,
   median,
   rateLimitMinimumMs,
+  ROOT,
   runCli,
   runLimited,
   startEmulatorChild,
@@ -49,10 +51,16 @@ const OTHERS = values.others
 const RUNS = Math.max(1, Number(values.runs));
 const BUDGET = Number(values.budget);
 const LIMIT = { requests: 150, windowMs: 5000 };
-// The engine's client keeps at most this many requests in flight (src/lob/client.ts maxInFlight).
-const CLIENT_IN_FLIGHT = 8;
 
 assertBuilt();
+// The engine's client keeps at most this many requests in flight: the built client's own default,
+// so the floor always matches what the plan really does.
+const { DEFAULT_MAX_IN_FLIGHT: CLIENT_IN_FLIGHT } = await import(
+  pathToFileURL(join(ROOT, "dist", "lob", "client.js")).href
+);
+if (!Number.isInteger(CLIENT_IN_FLIGHT) || CLIENT_IN_FLIGHT < 1) {
+  throw new Error(`dist/lob/client.js exports no usable DEFAULT_MAX_IN_FLIGHT (${CLIENT_IN_FLIGHT})`);
+}
 const log = (line) => process.stderr.write(`${line}\n`);
 const results = [];
 let failed = false;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * Keeps the dependency direction of ../shared/ARCHITECTURE.md true without a tool:
+ * Keeps the dependency direction of the project's ARCHITECTURE.md true without a tool:
  * cli → engine → {manifest, audience, plan, state, lob} → core; plan/ and render/ are pure.
  */
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));

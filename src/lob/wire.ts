@@ -1,5 +1,5 @@
 /**
- * Lob Campaigns API wire types, exactly as they travel (see ../shared/lob/CONTRACT.md).
+ * Lob Campaigns API wire types, exactly as they travel (CONTRACT.md, the project's digest of Lob's contract).
  * Campaigns and creatives are snake_case; uploads, exports and reports are camelCase at the top
  * level with snake_case mapping keys inside. Shared by the client (src/lob) and the emulator.
  */

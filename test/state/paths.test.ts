@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resolveStatePath } from "../../src/state/paths.js";
 
 describe("resolveStatePath", () => {
-  const cwd = path.resolve("/work/project");
+  const cwd = path.resolve("/srv/project");
 
   it("defaults to .campaignctl/state.json under cwd", () => {
     expect(resolveStatePath({ cwd })).toBe(path.join(cwd, ".campaignctl", "state.json"));

@@ -2,8 +2,8 @@ import { fileURLToPath } from "node:url";
 import type { AudienceMapping } from "../../src/audience/types.js";
 
 /**
- * Lob's own audience fixture (a copy of ../shared/lob/fixtures/lobster-family.csv, so tests do
- * not depend on where shared/ is): 10 rows; row 10 has no city and no ZIP.
+ * Lob's own audience fixture (a copy of lobster-family.csv from Lob's fixtures, so tests need
+ * nothing outside the repository): 10 rows; row 10 has no city and no ZIP.
  */
 export const LOBSTER_CSV = fileURLToPath(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 

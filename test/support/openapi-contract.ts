@@ -1,8 +1,9 @@
 /**
- * Contract harness: checks HTTP requests and responses against Lob's published OpenAPI file, read
- * from ../shared/lob/ beside the repository (where CI lays it out; see CONTRACT.md §0), or from
- * CAMPAIGNCTL_LOB_SPEC. Used by the emulator
- * contract tests and by the client request tests, so both sides are held to the same document.
+ * Contract harness: checks HTTP requests and responses against Lob's published OpenAPI file, as
+ * the trimmed copy vendored at test/fixtures/lob/lob-api-trimmed.yml (made from Lob's full bundle
+ * by scripts/trim-lob-openapi.mjs; test/support-tests/lob-openapi-trim.test.ts keeps it current).
+ * Used by the emulator contract tests and by the client request tests, so both sides are held to
+ * the same document.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,9 +22,8 @@ export { CONTRACT_OVERRIDES, type ContractOverride } from "./openapi-transform.j
 
 const addFormats = addFormatsModule.default;
 
-export const LOB_SPEC_PATH =
-  process.env.CAMPAIGNCTL_LOB_SPEC ??
-  fileURLToPath(new URL("../../../shared/lob/lob-api-bundled.yml", import.meta.url));
+/** The vendored copy, and only it: the tests never depend on a file outside the repository. */
+export const LOB_SPEC_PATH = fileURLToPath(new URL("../fixtures/lob/lob-api-trimmed.yml", import.meta.url));
 
 export interface LobSpec {
   /** The parsed document exactly as published (no overrides). */
@@ -76,7 +76,7 @@ export function loadLobSpec(): LobSpec {
   if (cachedSpec) return cachedSpec;
   if (!existsSync(LOB_SPEC_PATH)) {
     throw new Error(
-      `Lob's OpenAPI file is not at ${LOB_SPEC_PATH}: the contract tests read it from shared/lob/ beside the repository (as CI lays it out), or from CAMPAIGNCTL_LOB_SPEC`,
+      `Lob's OpenAPI file is not at ${LOB_SPEC_PATH}: it is committed there; regenerate it with scripts/trim-lob-openapi.mjs`,
     );
   }
   const text = readFileSync(LOB_SPEC_PATH, "utf8");

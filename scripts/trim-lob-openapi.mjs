@@ -1,0 +1,218 @@
+// Makes the trimmed copy of Lob's OpenAPI document that the contract tests read
+// (test/fixtures/lob/lob-api-trimmed.yml) from Lob's full bundle (lob/lob-openapi dist/lob-api-bundled.yml).
+//   node scripts/trim-lob-openapi.mjs [--out FILE] [BUNDLE]
+// BUNDLE defaults to $CAMPAIGNCTL_LOB_SPEC, else shared/lob/lob-api-bundled.yml beside the repository.
+// --out defaults to the committed copy; `--out -` writes to stdout.
+//
+// Kept: the operations under the path prefixes below, plus the transitive closure of every $ref
+// they (and the extra roots) use, and the tags they name. Dropped: every other path, x-codeSamples,
+// examples, x-webhooks, and every string that looks like an API key (Lob's curl samples and tag
+// descriptions carry a public documentation key; it must not enter this repository). The output
+// depends only on the input bytes and this script: keys keep the bundle's order.
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parse, stringify } from "yaml";
+
+/** Bump when the output for the same input changes, so the header says which script made a copy. */
+export const TRIM_SCRIPT_VERSION = 1;
+
+/** First path segments of the operations campaignctl and its emulator use (proofs: a later issue). */
+export const KEPT_PATH_PREFIXES = ["campaigns", "creatives", "uploads", "resource_proofs"];
+
+/** Components the tests use directly rather than through an operation (the shared error envelope). */
+export const EXTRA_ROOTS = ["#/components/schemas/error"];
+
+/** test_/live_ followed by a key body; also matches a partly masked key such as test_0dcXXXX. */
+const API_KEY_PATTERN = /\b(?:test|live)_[0-9A-Za-z]{16,}/g;
+const KEY_PLACEHOLDER = "<YOUR API KEY>";
+
+const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+export const DEFAULT_OUTPUT = fileURLToPath(
+  new URL("../test/fixtures/lob/lob-api-trimmed.yml", import.meta.url),
+);
+
+/** The full bundle's default location: the one place campaignctl looks outside the repository. */
+export function defaultBundlePath() {
+  return (
+    process.env.CAMPAIGNCTL_LOB_SPEC ??
+    fileURLToPath(new URL("../../shared/lob/lob-api-bundled.yml", import.meta.url))
+  );
+}
+
+const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+
+function unescapeSegment(segment) {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** `#/components/schemas/x` → ["components", "schemas", "x"]. */
+function refSegments(ref) {
+  if (!ref.startsWith("#/")) throw new Error(`external $ref ${ref} is not supported`);
+  return ref.slice(2).split("/").map(unescapeSegment);
+}
+
+function lookup(doc, segments, ref) {
+  let node = doc;
+  for (const segment of segments) {
+    if (!isObject(node) || !(segment in node)) throw new Error(`$ref ${ref} does not resolve`);
+    node = node[segment];
+  }
+  return node;
+}
+
+/** Removes examples and vendor extensions that only document (code samples), never `properties` names. */
+function stripDocumentationOnly(node, parentKey) {
+  if (Array.isArray(node)) return node.map((item) => stripDocumentationOnly(item, parentKey));
+  if (!isObject(node)) return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    const isName = parentKey === "properties";
+    if (!isName && (key === "example" || key === "examples" || key === "x-codeSamples")) continue;
+    out[key] = stripDocumentationOnly(value, key);
+  }
+  return out;
+}
+
+function collectRefs(node, into) {
+  if (Array.isArray(node)) {
+    for (const item of node) collectRefs(item, into);
+  } else if (isObject(node)) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string") into.push(value);
+      else collectRefs(value, into);
+    }
+  }
+}
+
+function collectTags(operations) {
+  const tags = new Set();
+  for (const item of operations) {
+    for (const operation of Object.values(item)) {
+      if (isObject(operation) && Array.isArray(operation.tags))
+        for (const tag of operation.tags) tags.add(tag);
+    }
+  }
+  return tags;
+}
+
+function redactKeys(node) {
+  if (typeof node === "string") return node.replace(API_KEY_PATTERN, KEY_PLACEHOLDER);
+  if (Array.isArray(node)) return node.map(redactKeys);
+  if (!isObject(node)) return node;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, redactKeys(value)]));
+}
+
+/** The trimmed document as an object (exported for inspection; `trimLobOpenApi` serializes it). */
+export function trimDocument(full) {
+  if (!isObject(full) || !isObject(full.paths) || !isObject(full.components)) {
+    throw new Error("the input is not an OpenAPI document with paths and components");
+  }
+  const doc = stripDocumentationOnly(full, "");
+
+  const paths = {};
+  for (const [template, item] of Object.entries(doc.paths)) {
+    if (KEPT_PATH_PREFIXES.includes(template.split("/")[1] ?? "")) paths[template] = item;
+  }
+  for (const prefix of KEPT_PATH_PREFIXES) {
+    if (!Object.keys(paths).some((template) => template.split("/")[1] === prefix)) {
+      throw new Error(`the bundle has no path under /${prefix}: update KEPT_PATH_PREFIXES`);
+    }
+  }
+
+  // Transitive closure of $refs from the kept paths, the global security requirement and EXTRA_ROOTS.
+  const kept = new Set();
+  const pending = [...EXTRA_ROOTS];
+  collectRefs(paths, pending);
+  for (const requirement of doc.security ?? []) {
+    for (const scheme of Object.keys(requirement)) pending.push(`#/components/securitySchemes/${scheme}`);
+  }
+  while (pending.length > 0) {
+    const ref = pending.pop();
+    if (kept.has(ref)) continue;
+    kept.add(ref);
+    const segments = refSegments(ref);
+    if (segments[0] !== "components" || segments.length < 3) {
+      throw new Error(`$ref ${ref} points outside components/<section>/<name>; the trimmer cannot keep it`);
+    }
+    collectRefs(lookup(doc, segments, ref), pending);
+  }
+  const wanted = new Set([...kept].map((ref) => refSegments(ref).slice(1, 3).join("/")));
+
+  // Keep the bundle's order for sections and entries, so the output is stable.
+  const components = {};
+  for (const [section, entries] of Object.entries(doc.components)) {
+    if (!isObject(entries)) continue;
+    const keptEntries = Object.fromEntries(
+      Object.entries(entries).filter(([name]) => wanted.has(`${section}/${name}`)),
+    );
+    if (Object.keys(keptEntries).length > 0) components[section] = keptEntries;
+  }
+
+  const tagNames = collectTags(Object.values(paths));
+  const out = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === "paths") out.paths = paths;
+    else if (key === "components") out.components = components;
+    else if (key === "tags") out.tags = value.filter((tag) => tagNames.has(tag.name));
+    else if (key === "x-tagGroups") {
+      const groups = value
+        .map((group) => ({ ...group, tags: group.tags.filter((tag) => tagNames.has(tag)) }))
+        .filter((group) => group.tags.length > 0);
+      out[key] = groups;
+    } else if (key === "x-webhooks") continue;
+    else out[key] = value;
+  }
+  return redactKeys(out);
+}
+
+function header(bundleSha256) {
+  return [
+    "# Lob's OpenAPI document, trimmed to what campaignctl's contract tests use. GENERATED: do not edit.",
+    "# Source: lob/lob-openapi dist/lob-api-bundled.yml (MIT: LICENSE-lob-openapi beside this file).",
+    `# Full bundle sha256: ${bundleSha256}`,
+    `# Trim script: scripts/trim-lob-openapi.mjs version ${TRIM_SCRIPT_VERSION}`,
+    "# Regenerate: node scripts/trim-lob-openapi.mjs [path/to/lob-api-bundled.yml]",
+    "#   (default input: $CAMPAIGNCTL_LOB_SPEC, else shared/lob/lob-api-bundled.yml beside the repository)",
+    "",
+  ].join("\n");
+}
+
+/** Full bundle bytes → trimmed YAML text with its provenance header. Pure and deterministic. */
+export function trimLobOpenApi(bundle) {
+  const bytes = typeof bundle === "string" ? Buffer.from(bundle, "utf8") : bundle;
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const full = parse(bytes.toString("utf8"), { maxAliasCount: -1 });
+  const body = stringify(trimDocument(full), { aliasDuplicateObjects: false, lineWidth: 0 });
+  const text = header(sha256) + body;
+  const leaked = text.match(API_KEY_PATTERN);
+  if (leaked) throw new Error(`an API-key-like string survived trimming (${leaked.length} occurrence(s))`);
+  return text;
+}
+
+function main() {
+  const { values, positionals } = parseArgs({
+    options: { out: { type: "string", default: DEFAULT_OUTPUT } },
+    allowPositionals: true,
+  });
+  const input = positionals[0] ?? defaultBundlePath();
+  if (!existsSync(input)) {
+    console.error(
+      `trim-lob-openapi: Lob's full OpenAPI bundle is not at ${input}. Pass its path, or set CAMPAIGNCTL_LOB_SPEC.`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const text = trimLobOpenApi(readFileSync(input));
+  if (values.out === "-") {
+    process.stdout.write(text);
+  } else {
+    writeFileSync(values.out, text);
+    const shown = values.out.startsWith(REPO_ROOT) ? values.out.slice(REPO_ROOT.length) : values.out;
+    console.error(`trim-lob-openapi: wrote ${shown} (${Buffer.byteLength(text)} bytes) from ${input}`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
