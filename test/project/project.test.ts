@@ -24,7 +24,7 @@ describe("resolveProject", () => {
   it("walks up from the first path to campaignctl.yaml, whatever the working directory", async () => {
     const dir = await layout({
       "campaignctl.yaml":
-        "version: 1\nproject: growth\nstate: state/main.json\nallow_paths: [../shared-art]\n",
+        "version: 1\nproject: growth\nstate: state/main.json\nallow_paths: [../brand-assets]\n",
       "campaigns/winback/campaign.yaml": "",
     });
     for (const [paths, cwd] of [
@@ -40,7 +40,7 @@ describe("resolveProject", () => {
         dir,
         join(dir, "campaignctl.yaml"),
       ]);
-      expect(project.allowPaths).toEqual([join(dir, "..", "shared-art")]);
+      expect(project.allowPaths).toEqual([join(dir, "..", "brand-assets")]);
       expect(resolveStatePath({ cwd, root: project.root, projectState: project.state! })).toBe(
         join(dir, "state/main.json"),
       );
