@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DUPLICATE_FINGERPRINT_CAP, createDuplicateDetector } from "./duplicates.js";
+import { knownHeaderNames } from "./header-trust.js";
 import { RULES_VERSION, describeRowFailure } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import { scanAudience } from "./scan.js";
@@ -29,7 +30,8 @@ export interface PreflightOptions {
 
 // Below Node's 1 MB threshold for external strings, whose characters V8 reads more slowly.
 const READ_CHUNK = 256 * 1024;
-const CACHE_FORMAT = 1;
+// 2: `header` holds only cells known to be column names (format 1 stored the whole first row).
+const CACHE_FORMAT = 2;
 
 /** Reads a file in fixed-size chunks into one reused buffer: the consumer must finish each chunk before the next. */
 export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
@@ -190,6 +192,7 @@ async function runPreflight(
     },
   );
 
+  const known = knownHeaderNames(scan.header, opts.mapping);
   const missingColumns: readonly MissingColumn[] = rules?.missingColumns ?? [];
   const failures: FailureGroup[] = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.column.localeCompare(b.column))
@@ -245,7 +248,10 @@ async function runPreflight(
     file: display,
     sha256: scan.sha256,
     bytes: scan.bytes,
-    header: scan.header,
+    // Cached and shown: only cells known to be column names, never a recipient's.
+    header: known.names,
+    headerTrusted: known.trusted,
+    headerCells: known.cells,
     totalRows: scan.totalRows,
     passingRows: scan.validRows,
     failingRows: scan.failedRows,

@@ -7,6 +7,7 @@ import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
 import { isCampaignctlError } from "../core/errors.js";
+import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
 import type { RuleFinding } from "./rules.js";
@@ -410,27 +411,27 @@ async function runPreflight(
     return undefined;
   }
   const missingColumns = result.missingColumns ?? [];
-  // If no mapped column is in the first row at all, that row may be a recipient (a file without a
-  // header row): then its cells must not be echoed, so the message names no columns.
-  const mapped = new Set(mappedColumnNames(audience));
-  const headerTrusted = [...mapped].some((column) => result.header.includes(column));
+  // Only cells known to be column names are ever shown (audience/header-trust.ts): when the first
+  // row may be a recipient, the message gives counts and the mapped names found, nothing else.
+  const trusted = result.headerTrusted === true;
   for (const missing of missingColumns) {
-    if (!headerTrusted) {
-      const relativeSegments = parsePath(missing.mappingPath);
+    const relativeSegments = parsePath(missing.mappingPath);
+    const segments =
+      relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
+    const column = shownName(missing.column);
+    if (!trusted) {
+      const found = result.header.map((name) => shownName(name)).join(", ");
       report(
         document,
         "error",
         "COLUMN_MISSING",
-        relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments],
+        segments,
         "value",
-        `column '${missing.column}' is not in the first row of ${csvShown}, and neither is any other mapped column (the row has ${result.header.length} cells; its content is not shown, as it may be a recipient)`,
+        `column '${column}' is not in the first row of ${csvShown}, which does not look like a header row (it has ${result.headerCells ?? result.header.length} cells${found ? `; mapped columns found in it: ${found}` : ""}; its content is not shown, as it may be a recipient)`,
         "make sure the file starts with a header row naming its columns, then map those names",
       );
       continue;
     }
-    const relativeSegments = parsePath(missing.mappingPath);
-    const segments =
-      relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
     const guess = suggestClosest(missing.column, result.header);
     report(
       document,
@@ -438,9 +439,9 @@ async function runPreflight(
       "COLUMN_MISSING",
       segments,
       "value",
-      `column '${missing.column}' is not in the header of ${csvShown} (columns: ${result.header.join(", ") || "none"})${guess ? `; did you mean '${guess}'?` : ""}`,
+      `column '${column}' is not in the header of ${csvShown} (columns: ${listNames(result.header)})${guess ? `; did you mean '${shownName(guess)}'?` : ""}`,
       guess
-        ? `change the mapping to '${guess}', or rename the CSV column`
+        ? `change the mapping to '${shownName(guess)}', or rename the CSV column`
         : "map an existing CSV column, or add the column to the CSV",
     );
   }
@@ -451,15 +452,11 @@ async function runPreflight(
   return result;
 }
 
-/** Every CSV column name the mappings refer to (the values, not Lob's field names). */
-function mappedColumnNames(audience: AudienceMapping): string[] {
-  const names: (string | null | undefined)[] = [
-    ...Object.values(audience.requiredAddressColumnMapping ?? {}),
-    ...Object.values(audience.optionalAddressColumnMapping ?? {}),
-    ...Object.values(audience.mergeVariableColumnMapping ?? {}),
-    ...(audience.metadata?.columns ?? []),
-  ];
-  return names.filter((n): n is string => typeof n === "string");
+/** Header names for a message: each shortened, and at most 30 of them. */
+function listNames(names: readonly string[]): string {
+  if (names.length === 0) return "none";
+  const shown = names.slice(0, 30).map((name) => shownName(name));
+  return names.length > 30 ? `${shown.join(", ")}, … (${names.length} in all)` : shown.join(", ");
 }
 
 function buildManifest(document: ManifestDocument): CampaignManifest {
