@@ -29,6 +29,7 @@ export async function loadDesired(
     env: Readonly<Record<string, string | undefined>>;
     reporter: Reporter;
     cacheDir?: string;
+    project?: { readonly name: string; readonly root: string; readonly allowPaths: readonly string[] };
   },
 ): Promise<LoadedDesired & { diagnostics: readonly Diagnostic[] }> {
   const result = await loadManifests(paths, {
@@ -36,6 +37,7 @@ export async function loadDesired(
     env: options.env,
     preflight: true,
     cacheDir: options.cacheDir ?? join(options.cwd, ".campaignctl", "cache"),
+    ...(options.project ? { project: options.project } : {}),
   });
   if (hasErrors(result.diagnostics)) {
     throw new ManifestErrors(result.diagnostics);

@@ -24,6 +24,7 @@ export interface TargetOptions {
   readonly onClientEvent?: (event: LobClientEvent) => void;
   /** Injectable clock (tests); default real time. */
   readonly now?: () => Date;
+  readonly project?: { readonly name: string; readonly root: string; readonly allowPaths: readonly string[] };
 }
 
 export interface PlanOutcome {
@@ -142,6 +143,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       cwd: options.cwd,
       env: options.env,
       preflight: false,
+      ...(options.project ? { project: options.project } : {}),
     });
     // Skipping an invalid manifest here would silently leave its campaign uncancelled.
     if (loaded.diagnostics.some((d) => d.severity === "error")) {

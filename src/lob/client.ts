@@ -97,6 +97,8 @@ export interface LocalFile {
   readonly path: string;
   readonly filename: string;
   readonly contentType: string;
+  /** The file's bytes, already read and checked by the caller: sent instead of reading `path`. */
+  readonly data?: Uint8Array;
 }
 
 export interface LobClientStats {
@@ -625,13 +627,15 @@ export function createLobClient(options: LobClientOptions): LobClient {
       for (const [name] of fileEntries) delete fieldsBody[name];
       const parts: MultipartPart[] = flattenFormFields(fieldsBody).map((f) => ({ kind: "field", ...f }));
       for (const [name, file] of fileEntries) {
-        await statOrFail(file.path, `artwork file for ${name}:`, "MANIFEST_INVALID");
+        if (file.data === undefined)
+          await statOrFail(file.path, `artwork file for ${name}:`, "MANIFEST_INVALID");
         parts.push({
           kind: "file",
           name,
           path: file.path,
           filename: file.filename,
           contentType: file.contentType,
+          ...(file.data === undefined ? {} : { data: file.data }),
         });
       }
       const multipart = await buildMultipartBody(parts);

@@ -11,7 +11,9 @@ import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
 import type { RuleFinding } from "./rules.js";
-import { checkMergeVariables, checkReadableFile, classifyArtwork, displayPath, readHtml } from "./rules.js";
+import type { FileAccessFinding, ProjectScope } from "./file-access.js";
+import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding } from "./file-access.js";
+import { checkMergeVariables, classifyArtwork, displayPath, readHtml } from "./rules.js";
 import { checkAgainstSchema } from "./schema-pass.js";
 import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
@@ -27,6 +29,11 @@ export interface LoadOptions {
   readonly preflight?: boolean;
   /** Passed to the audience preflight (it caches results by file hash). */
   readonly cacheDir?: string;
+  /**
+   * The project (campaignctl.yaml): artwork and audience files must resolve inside `root` or an
+   * `allowPaths` directory. Without it, the root is `cwd` and nothing outside it is allowed.
+   */
+  readonly project?: { readonly name: string; readonly root: string; readonly allowPaths: readonly string[] };
 }
 
 export interface LoadResult {
@@ -273,7 +280,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function pushFinding(document: ManifestDocument, finding: RuleFinding | null): void {
+function pushFinding(document: ManifestDocument, finding: RuleFinding | FileAccessFinding | null): void {
   if (finding) {
     report(
       document,
@@ -304,15 +311,18 @@ async function checkRules(
       const resolved = classifyArtwork(value, document.dir);
       artwork[field] = resolved;
       if (resolved.kind !== "file") continue;
-      const finding = await checkReadableFile(
+      const checked = await checkProjectFile(
         resolved.path,
         displayPath(resolved.path, opts.cwd),
         ["creative", field],
         `artwork file`,
+        scopeOf(opts),
+        MAX_ARTWORK_BYTES,
       );
-      pushFinding(document, finding);
-      if (finding === null && resolved.mediaType === "html") {
-        const text = await readHtml(resolved.path);
+      if (isFinding(checked)) {
+        pushFinding(document, checked);
+      } else if (resolved.mediaType === "html") {
+        const text = await readHtml(checked.realPath);
         if (text !== undefined) html[field] = text;
       }
     }
@@ -344,7 +354,14 @@ async function checkRules(
   }
   const csvPath = resolve(document.dir, audience.file);
   const csvShown = displayPath(csvPath, opts.cwd);
-  const missing = await checkReadableFile(csvPath, csvShown, ["audience", "file"], "audience file");
+  const checked = await checkProjectFile(
+    csvPath,
+    csvShown,
+    ["audience", "file"],
+    "audience file",
+    scopeOf(opts),
+  );
+  const missing = isFinding(checked) ? checked : null;
   pushFinding(document, missing);
   const key = keyOf(document);
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
@@ -352,6 +369,10 @@ async function checkRules(
     key,
     report: await runPreflight(document, audience as unknown as AudienceMapping, csvPath, csvShown, opts),
   };
+}
+
+function scopeOf(opts: LoadOptions): ProjectScope {
+  return { root: opts.project?.root ?? opts.cwd, allowPaths: opts.project?.allowPaths ?? [] };
 }
 
 function mappingOf(audience: AudienceMapping): AudienceMapping {

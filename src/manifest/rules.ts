@@ -1,9 +1,10 @@
 import { constants } from "node:fs";
-import { access, readFile, stat } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { extname, isAbsolute, relative, resolve } from "node:path";
 import type { ResourceType } from "../lob/wire.js";
 import type { MergeVariableUse } from "./merge-variables.js";
 import { extractMergeVariables, isValidMergeVariableName } from "./merge-variables.js";
+import { MAX_ARTWORK_BYTES, readBoundedFile } from "./file-access.js";
 import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField } from "./types.js";
 import { ARTWORK_FIELDS } from "./types.js";
@@ -193,7 +194,13 @@ export function checkMergeVariables(input: MergeCheckInput): RuleFinding[] {
   return findings;
 }
 
-/** Reads HTML artwork for merge-variable checks; undefined when it cannot be read (reported elsewhere). */
+/**
+ * Reads HTML artwork for merge-variable checks (a regular file within the artwork size limit);
+ * undefined when it cannot be read (reported elsewhere).
+ */
 export async function readHtml(path: string): Promise<string | undefined> {
-  return readFile(path, "utf8").catch(() => undefined);
+  return readBoundedFile(path, MAX_ARTWORK_BYTES, "artwork file").then(
+    (bytes) => bytes.toString("utf8"),
+    () => undefined,
+  );
 }
