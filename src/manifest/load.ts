@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments, visit } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
@@ -10,6 +10,7 @@ import { isCampaignctlError } from "../core/errors.js";
 import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
+import { substituteEnv } from "./env-substitution.js";
 import type { RuleFinding } from "./rules.js";
 import type { FileAccessFinding, ProjectScope } from "./file-access.js";
 import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding } from "./file-access.js";
@@ -19,7 +20,7 @@ import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
 import { ARTWORK_FIELDS } from "./types.js";
 import type { PathSegment } from "./yaml-nodes.js";
-import { formatPath, locate, parsePath, positionOfNode, segmentsFromAncestors } from "./yaml-nodes.js";
+import { formatPath, locate, parsePath, positionOfNode } from "./yaml-nodes.js";
 
 export interface LoadOptions {
   readonly cwd: string;
@@ -57,9 +58,11 @@ interface ManifestDocument {
   readonly diagnostics: Diagnostic[];
   value: unknown;
   envMissing: string[];
+  substituted: { path: string; value: string; reference: string }[];
 }
 
-const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Alias expansions read per document; far more than any manifest needs, far fewer than a bomb. */
+const MAX_ALIAS_COUNT = 100;
 
 /**
  * Reads every manifest under `paths` and reports every problem at once: YAML syntax, schema, then
@@ -89,8 +92,8 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   });
 
   for (const document of documents) {
-    substituteEnv(document, opts.env);
-    checkSchema(document);
+    applyEnv(document, opts.env);
+    if (document.value !== undefined) checkSchema(document);
   }
   checkDuplicateKeys(documents);
   const manifests: CampaignManifest[] = [];
@@ -101,7 +104,7 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   for (const [i, document] of documents.entries()) {
     const checked = checkedAll[i]!;
     if (checked.report && checked.key) preflight.set(checked.key, checked.report);
-    diagnostics.push(...document.diagnostics);
+    diagnostics.push(...scrubSubstituted(document));
     if (!document.diagnostics.some((d) => d.severity === "error")) {
       manifests.push(buildManifest(document));
     }
@@ -163,6 +166,7 @@ function parseManifestText(
       diagnostics: [],
       value: undefined,
       envMissing: [],
+      substituted: [],
     });
   }
   if (documents.length === 0 && diagnostics.length === 0) {
@@ -195,40 +199,48 @@ function report(
   });
 }
 
-/** `${env:NAME}` in any string value, replaced in the AST so positions stay exact. */
-function substituteEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
-  visit(document.doc, {
-    Scalar(key, node, ancestors) {
-      if (key === "key" || typeof node.value !== "string" || !node.value.includes("${env:")) return;
-      const missing: string[] = [];
-      const replaced = node.value.replace(ENV_REFERENCE, (whole, name: string) => {
-        const value = env[name];
-        if (value === undefined) {
-          missing.push(name);
-          return whole;
-        }
-        return value;
-      });
-      if (missing.length > 0) {
-        const segments = segmentsFromAncestors(ancestors, typeof key === "number" ? key : null);
-        document.envMissing.push(formatPath(segments));
-        for (const name of missing) {
-          report(
-            document,
-            "error",
-            "ENV_MISSING",
-            segments,
-            "value",
-            `environment variable ${name} is not set`,
-            `export ${name}=… before running campaignctl, or write the value into the manifest`,
-          );
-        }
-        return;
-      }
-      node.value = replaced;
-    },
+/** `${env:NAME}` references, replaced in the AST so positions stay exact (see env-substitution.ts). */
+function applyEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
+  const result = substituteEnv(document.doc, env);
+  for (const finding of result.findings) {
+    report(document, "error", finding.code, finding.segments, "value", finding.message, finding.hint);
+  }
+  document.envMissing.push(...result.unresolvedPaths);
+  document.substituted.push(...result.substituted);
+  try {
+    document.value = document.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws on an alias bomb ("billion laughs"): too many aliases expanding into each other.
+    document.value = undefined;
+    const { line, col } = positionOfNode(document.doc.contents, document.lineCounter);
+    document.diagnostics.push({
+      severity: "error",
+      code: "YAML_LIMIT",
+      file: document.shown,
+      line,
+      col,
+      path: "",
+      message: `this document's aliases (*name) expand too much (${error instanceof Error ? error.message.split("\n")[0] : "limit exceeded"})`,
+      hint: `write the values out instead of referring to anchors; at most ${MAX_ALIAS_COUNT} alias expansions per document are read`,
+    });
+  }
+}
+
+/**
+ * Messages about a value that came from the environment name the reference (`${env:NAME}`), not
+ * the value: the environment holds secrets, and CI logs and PR comments are public.
+ */
+function scrubSubstituted(document: ManifestDocument): Diagnostic[] {
+  if (document.substituted.length === 0) return document.diagnostics;
+  return document.diagnostics.map((d) => {
+    let { message, hint } = d;
+    for (const { path, value, reference } of document.substituted) {
+      if (value === "" || !(d.path === path || d.path.startsWith(`${path}.`))) continue;
+      message = message.split(value).join(reference);
+      hint = hint.split(value).join(reference);
+    }
+    return message === d.message && hint === d.hint ? d : { ...d, message, hint };
   });
-  document.value = document.doc.toJS({ maxAliasCount: 100 });
 }
 
 function checkSchema(document: ManifestDocument): void {
