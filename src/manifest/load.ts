@@ -1,7 +1,7 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments } from "yaml";
+import type { Document, Node } from "yaml";
+import { LineCounter, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
@@ -11,6 +11,7 @@ import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
 import { substituteEnv } from "./env-substitution.js";
+import { readManifestText } from "./read-manifest.js";
 import type { RuleFinding } from "./rules.js";
 import type { FileAccessFinding, ProjectScope } from "./file-access.js";
 import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding } from "./file-access.js";
@@ -75,25 +76,26 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   const diagnostics: Diagnostic[] = [];
   const documents: ManifestDocument[] = [];
   const texts = await mapLimit(files, IO_CONCURRENCY, (file) =>
-    readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => error),
+    readManifestText(file, displayPath(file, opts.cwd)),
   );
   files.forEach((file, i) => {
     const shown = displayPath(file, opts.cwd);
-    const text = texts[i]!;
-    if (text instanceof Error) {
-      diagnostics.push(
-        fileDiagnostic(shown, "FILE_UNREADABLE", `cannot read ${shown} (${text.code ?? "error"})`),
-      );
+    const read = texts[i]!;
+    if ("diagnostic" in read) {
+      diagnostics.push(read.diagnostic);
       return;
     }
-    const parsed = parseManifestText(text, file, shown);
+    const parsed = parseManifestText(read.text, file, shown);
     diagnostics.push(...parsed.diagnostics);
     documents.push(...parsed.documents);
   });
 
   for (const document of documents) {
     applyEnv(document, opts.env);
-    if (document.value !== undefined) checkSchema(document);
+    if (document.value !== undefined) {
+      checkSchema(document);
+      checkNulCharacters(document, document.value, []);
+    }
   }
   checkDuplicateKeys(documents);
   const manifests: CampaignManifest[] = [];
@@ -212,7 +214,14 @@ function applyEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
   } catch (error) {
     // yaml throws on an alias bomb ("billion laughs"): too many aliases expanding into each other.
     document.value = undefined;
-    const { line, col } = positionOfNode(document.doc.contents, document.lineCounter);
+    let firstAlias: Node | null = null;
+    visit(document.doc, {
+      Alias(_key, node) {
+        firstAlias = node;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = positionOfNode(firstAlias ?? document.doc.contents, document.lineCounter);
     document.diagnostics.push({
       severity: "error",
       code: "YAML_LIMIT",
@@ -241,6 +250,30 @@ function scrubSubstituted(document: ManifestDocument): Diagnostic[] {
     }
     return message === d.message && hint === d.hint ? d : { ...d, message, hint };
   });
+}
+
+/**
+ * A NUL character (from a `"\0"` escape) in any string: no Lob field takes one, and C-based
+ * systems downstream would cut the value there, so a name could print differently than reviewed.
+ */
+function checkNulCharacters(document: ManifestDocument, value: unknown, segments: PathSegment[]): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      report(
+        document,
+        "error",
+        "SCHEMA",
+        segments,
+        "value",
+        "contains a NUL character (\\0), which no Lob field accepts",
+        'remove the "\\0" escape from the value',
+      );
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkNulCharacters(document, item, [...segments, i]));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) checkNulCharacters(document, item, [...segments, key]);
+  }
 }
 
 function checkSchema(document: ManifestDocument): void {
