@@ -48,9 +48,13 @@ export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): Asy
   }
 }
 
-async function hashFile(file: string): Promise<string> {
+/** undefined for a file with a NUL byte: not a CSV, and the preflight stops at its first one. */
+async function hashFile(file: string): Promise<string | undefined> {
   const hash = createHash("sha256");
-  for await (const chunk of readFileChunks(file)) hash.update(chunk);
+  for await (const chunk of readFileChunks(file)) {
+    if (chunk.indexOf(0) !== -1) return undefined;
+    hash.update(chunk);
+  }
   return hash.digest("hex");
 }
 
@@ -276,6 +280,7 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
   try {
     if (opts.cacheDir === undefined) return await runPreflight(opts, display, maxRows);
     const sha256 = await hashFile(opts.file);
+    if (sha256 === undefined) return await runPreflight(opts, display, maxRows);
     const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
     const cached = await readCached(path, sha256);
     if (cached !== undefined) return withFile(cached, display);
