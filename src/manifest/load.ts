@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Document, Node } from "yaml";
-import { LineCounter, parseAllDocuments, visit } from "yaml";
+import { LineCounter, isScalar, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
@@ -134,13 +134,16 @@ function parseManifestText(
   shown: string,
 ): { documents: ManifestDocument[]; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Repeated keys are found by duplicateKeyErrors: yaml's own check compares every key with every
+  // other, which takes seconds for a mapping of 10,000 keys.
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const all = Array.isArray(parsed) ? parsed : [];
   const diagnostics: Diagnostic[] = [];
   const documents: ManifestDocument[] = [];
   for (const doc of all) {
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
+    const errors = [...doc.errors, ...duplicateKeyErrors(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
+    if (errors.length > 0) {
+      for (const error of errors) {
         const { line, col } = lineCounter.linePos(error.pos[0]);
         diagnostics.push({
           severity: "error",
@@ -175,6 +178,28 @@ function parseManifestText(
     diagnostics.push(fileDiagnostic(shown, "SCHEMA", `${shown} contains no campaign document`));
   }
   return { documents, diagnostics };
+}
+
+/** A key repeated in one mapping, found with one Set per mapping (linear in the keys). */
+function duplicateKeyErrors(
+  doc: Document.Parsed,
+): { pos: [number, number]; message: string; code: string }[] {
+  const found: { pos: [number, number]; message: string; code: string }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = pair.key.value;
+        if (seen.has(name)) {
+          const at = pair.key.range?.[0] ?? 0;
+          found.push({ pos: [at, at + 1], message: "Map keys must be unique", code: "DUPLICATE_KEY" });
+        }
+        seen.add(name);
+      }
+    },
+  });
+  return found;
 }
 
 function report(
@@ -276,12 +301,28 @@ function checkNulCharacters(document: ManifestDocument, value: unknown, segments
   }
 }
 
+/** Schema problems shown per document; past this, a generated or garbled file is only counted. */
+const MAX_SCHEMA_PROBLEMS = 200;
+
 function checkSchema(document: ManifestDocument): void {
-  for (const problem of checkAgainstSchema(document.value)) {
+  const problems = checkAgainstSchema(document.value).filter((problem) => {
     const path = formatPath(problem.segments);
     // A value left as `${env:…}` already has its ENV_MISSING; its pattern error would only repeat it.
-    if (document.envMissing.some((p) => path === p || path.startsWith(`${p}.`))) continue;
+    return !document.envMissing.some((p) => path === p || path.startsWith(`${p}.`));
+  });
+  for (const problem of problems.slice(0, MAX_SCHEMA_PROBLEMS)) {
     report(document, "error", "SCHEMA", problem.segments, problem.anchor, problem.message, problem.hint);
+  }
+  if (problems.length > MAX_SCHEMA_PROBLEMS) {
+    report(
+      document,
+      "error",
+      "SCHEMA",
+      [],
+      "value",
+      `… and ${problems.length - MAX_SCHEMA_PROBLEMS} more schema problems in this document (the first ${MAX_SCHEMA_PROBLEMS} are shown)`,
+      "fix the ones shown and run validate again; is this file really a campaign manifest?",
+    );
   }
 }
 
