@@ -8,8 +8,10 @@ import type { AudienceMapping } from "./types.js";
  * "the first row". So a cell is shown only when it is known to be a column name:
  * - it equals a column the manifest maps (the user wrote that name, so showing it reveals nothing);
  * - or the whole row looks like a header: every cell is a plausible header name (Lob's header
- *   characters, at most MAX_HEADER_NAME characters) and at least half of the mapped columns are
- *   in it. A recipient row does not hold half of the mapped column names by accident.
+ *   characters, at most MAX_HEADER_NAME characters), at least half of the mapped columns are in
+ *   it, and it has as many cells as the first data row. A recipient row does not hold half of the
+ *   mapped column names by accident, and a header merged with the next row (a lost line break)
+ *   has more cells than the rows below it.
  */
 export interface KnownHeader {
   /** True when the whole first row is taken as a header (every cell may be shown). */
@@ -34,13 +36,22 @@ export function mappedColumnNames(mapping: AudienceMapping): string[] {
   return [...new Set(names.filter((n): n is string => typeof n === "string"))];
 }
 
-export function knownHeaderNames(firstRow: readonly string[], mapping: AudienceMapping): KnownHeader {
+/** `firstDataCells`: cells in the first data row, undefined when the file has none. */
+export function knownHeaderNames(
+  firstRow: readonly string[],
+  mapping: AudienceMapping,
+  firstDataCells: number | undefined,
+): KnownHeader {
   const mapped = new Set(mappedColumnNames(mapping));
   const present = new Set(firstRow.filter((cell) => mapped.has(cell)));
   const plausible = firstRow.every(
     (cell) => cell.length <= MAX_HEADER_NAME && PLAUSIBLE_HEADER_NAME.test(cell),
   );
-  const trusted = plausible && mapped.size > 0 && present.size * 2 >= mapped.size;
+  const trusted =
+    plausible &&
+    mapped.size > 0 &&
+    present.size * 2 >= mapped.size &&
+    (firstDataCells === undefined || firstDataCells === firstRow.length);
   return {
     trusted,
     names: trusted ? [...firstRow] : firstRow.filter((cell) => mapped.has(cell)),

@@ -156,11 +156,13 @@ async function runPreflight(
   let firstDuplicateLine = 0;
   let rules: AudienceRules | undefined;
   let detector: ReturnType<typeof createDuplicateDetector> | undefined;
+  let firstDataCells: number | undefined;
 
   const scan = await scanAudience(
     readFileChunks(opts.file),
     opts.mapping,
     (row) => {
+      if (row.rowNumber === 1) firstDataCells = row.record.count;
       const failures = row.failures;
       for (let i = 0; i < failures.length; i++) {
         const failure = failures[i]!;
@@ -196,7 +198,7 @@ async function runPreflight(
     },
   );
 
-  const known = knownHeaderNames(scan.header, opts.mapping);
+  const known = knownHeaderNames(scan.header, opts.mapping, firstDataCells);
   const missingColumns: readonly MissingColumn[] = rules?.missingColumns ?? [];
   const failures: FailureGroup[] = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.column.localeCompare(b.column))
