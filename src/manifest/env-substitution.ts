@@ -64,11 +64,12 @@ export function substituteEnv(
       const refused: string[] = [];
       const replaced = text.replace(ENV_REFERENCE, (whole, name: string) => {
         const value = env[name];
-        if (value === undefined) {
+        // Refused by name even when unset: the manifest would leak the key wherever it is set.
+        if (name !== KEY_VARIABLE && value === undefined) {
           missing.push(name);
           return whole;
         }
-        if (carriesKey(name, value)) {
+        if (value === undefined || carriesKey(name, value)) {
           refused.push(name);
           return whole;
         }

@@ -52,6 +52,12 @@ describe("${env:…} substitution", () => {
     expect(value.campaign).toEqual({ name: "${env:LOB_API_KEY}", description: "x ${env:COPY}", x: "ok" });
   });
 
+  it("refuses ${env:LOB_API_KEY} even where the key is not set (offline validate)", () => {
+    const doc = parseDocument("campaign:\n  name: ${env:LOB_API_KEY}\n");
+    const result = substituteEnv(doc, {});
+    expect(result.findings.map((f) => f.code)).toEqual(["ENV_KEY_REFUSED"]);
+  });
+
   it("records what it substituted, so messages can name the reference", () => {
     const { result } = run("campaign:\n  schedule_type: ${env:S}\n", { S: "later" });
     expect(result.substituted).toEqual([
