@@ -544,8 +544,9 @@ export function createLobClient(options: LobClientOptions): LobClient {
     what: string,
     code: "AUDIENCE_INVALID" | "MANIFEST_INVALID",
   ): Promise<number> {
+    let info;
     try {
-      return (await stat(path)).size;
+      info = await stat(path);
     } catch (err) {
       throw new CampaignctlError({
         code,
@@ -554,6 +555,16 @@ export function createLobClient(options: LobClientOptions): LobClient {
         hint: "Check the path in the manifest, then run `campaignctl validate`.",
       });
     }
+    // A FIFO or device swapped in since validation would block the upload or stream forever.
+    if (!info.isFile()) {
+      throw new CampaignctlError({
+        code,
+        source: "user",
+        message: `Cannot read ${what} ${path}: not a regular file`,
+        hint: "Check the path in the manifest, then run `campaignctl validate`.",
+      });
+    }
+    return info.size;
   }
 
   const id = (value: string): string => encodeURIComponent(value);
