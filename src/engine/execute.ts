@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { sha256Hex } from "../core/canonical.js";
 import { CampaignctlError } from "../core/errors.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
@@ -10,6 +11,7 @@ import type { CampaignPlan, DesiredCampaign, FieldChange, Plan, PlannedAction } 
 import { addMinutes } from "../plan/values.js";
 import { withCampaign } from "../state/index.js";
 import type { CampaignRecord, PendingIntent, StateFile, StateStore } from "../state/types.js";
+import { readArtworkBytes } from "./artwork-bytes.js";
 import type { CrashHook, Reporter } from "./events.js";
 import { findTaggedCampaigns } from "./observe.js";
 
@@ -292,10 +294,23 @@ class Execution {
     for (const [field, art] of Object.entries(m.creative.artwork)) {
       if (!art) continue;
       if (art.kind === "file") {
+        // The bytes are read once, hashed, and exactly these bytes are uploaded: if the file
+        // changed since the plan hashed it, nothing is created or recorded.
+        const bytes = await readArtworkBytes(art.path, art.value);
+        const planned = d.creative.artwork[field];
+        const now = `sha256:${sha256Hex(bytes)}`;
+        if (planned !== now) {
+          throw new CampaignctlError({
+            code: "PLAN_STALE",
+            message: `${art.value} changed since the plan for '${key}' was made (planned ${(planned ?? "?").slice(0, 19)}…, now ${now.slice(0, 19)}…); nothing was created or recorded`,
+            hint: "make sure nothing writes the artwork during apply, then run 'campaignctl plan' again",
+          });
+        }
         files[field] = {
           path: art.path,
           filename: basename(art.path),
           contentType: MEDIA_TYPES[art.mediaType],
+          data: bytes,
         };
       } else {
         body[field] = art.value;
