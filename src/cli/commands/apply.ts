@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
 import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
+import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -19,6 +20,8 @@ export const command: CommandSpec = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
+    settle: SETTLE_OPTION,
+    recreate: RECREATE_OPTION,
     parallelism: PARALLELISM_OPTION,
     plan: {
       type: "string",
@@ -44,6 +47,8 @@ export const command: CommandSpec = {
     const crash = crashHookFrom(ctx);
     const outcome = await runApply(positionals, {
       ...targetOptionsFrom(values, ctx),
+      ...settleFrom(values),
+      ...recreateFrom(values),
       ...parallelismFrom(values.parallelism),
       ...parallelismFrom(values.parallelism),
       allowSend,

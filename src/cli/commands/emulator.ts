@@ -85,6 +85,7 @@ export function emulatorOptionsFromFlags(
     integer: true,
   });
   if (window !== undefined) options.defaultCancelWindowMinutes = window;
+  if (values["accept-metadata-after-send"] === true) options.acceptMetadataAfterSend = true;
   return options;
 }
 
@@ -140,6 +141,10 @@ export const command: CommandSpec = {
       type: "string",
       valueName: "M",
       description: "account default cancel window (default 240)",
+    },
+    "accept-metadata-after-send": {
+      type: "boolean",
+      description: "let PATCH change a sent campaign's metadata (undocumented in Lob; default: refused)",
     },
   },
   allowPositionals: false,

@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
 import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
+import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "markdown", "json"] as const;
@@ -18,6 +19,8 @@ export const command: CommandSpec = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
+    settle: SETTLE_OPTION,
+    recreate: RECREATE_OPTION,
     format: {
       type: "string",
       default: "text",
@@ -40,6 +43,8 @@ export const command: CommandSpec = {
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const { plan } = await runPlan(positionals, {
       ...targetOptionsFrom(values, ctx),
+      ...settleFrom(values),
+      ...recreateFrom(values),
       ...(typeof values.out === "string" ? { out: values.out } : {}),
     });
     const text =
