@@ -222,7 +222,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const fault = faults.pick(endpoint);
     const faultDelayMs =
-      faults.lastDelayMs() ?? options.completeAfterDisconnectMs ?? EMULATOR_DEFAULTS.completeAfterDisconnectMs;
+      faults.lastDelayMs() ??
+      options.completeAfterDisconnectMs ??
+      EMULATOR_DEFAULTS.completeAfterDisconnectMs;
     if (fault === "reset_before") {
       req.socket.destroy();
       record(entry(0, fault), Math.round(performance.now() - started));

@@ -1,12 +1,7 @@
 /** Public types of the emulator (see README.md beside this file). */
 
 export type FaultKind =
-  | "500"
-  | "503"
-  | "429"
-  | "reset_before"
-  | "commit_then_drop"
-  | "complete_after_disconnect";
+  "500" | "503" | "429" | "reset_before" | "commit_then_drop" | "complete_after_disconnect";
 // reset_before: destroy the socket before the request is processed (nothing committed).
 // commit_then_drop: process and COMMIT the request fully, then destroy the socket without a response.
 // complete_after_disconnect: read the request, answer nothing for a delay longer than the client's
@@ -22,7 +17,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 ];
 
 /** Random faults draw from these unless told otherwise: a late completion stalls for its delay. */
-export const RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== "complete_after_disconnect");
+export const RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
+  (k) => k !== "complete_after_disconnect",
+);
 
 export interface FaultOptions {
   /** Probability 0..1 that a /v1 request is faulted. */

@@ -34,7 +34,13 @@ export async function observeWorld(
     records.some((r) => r.campaignId === undefined || r.pending?.step === "campaign");
 
   if (ids.length === 0 && !needsTagSearch) {
-    return { campaigns: new Map(), missing: new Set(), tagged: new Map(), claimed: new Map(), complete: false };
+    return {
+      campaigns: new Map(),
+      missing: new Set(),
+      tagged: new Map(),
+      claimed: new Map(),
+      complete: false,
+    };
   }
 
   const started = performance.now();

@@ -75,7 +75,8 @@ export class ManifestErrors extends CampaignctlError {
  */
 export async function loadAndObserve(
   paths: readonly string[],
-  options: Parameters<typeof loadDesired>[1] & Omit<SessionOptions, "command"> & { readonly projectName?: string },
+  options: Parameters<typeof loadDesired>[1] &
+    Omit<SessionOptions, "command"> & { readonly projectName?: string },
   command: string,
 ): Promise<{ session: Session; loaded: LoadedDesired; observed: ObservedWorld }> {
   const remote = openSession({ ...options, command }).then(async (session) => {

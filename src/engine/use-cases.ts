@@ -6,7 +6,7 @@ import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
 import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
-import { DEFAULT_PROJECT } from "../core/tags.js";
+import { projectName } from "./project-name.js";
 import { observeWorld } from "./observe.js";
 import type { ApplyPlanOptions } from "./prepare.js";
 import { loadAndObserve, makeApplyPlan, makeDestroyPlan, ManifestErrors } from "./prepare.js";
@@ -31,11 +31,6 @@ export interface TargetOptions {
   readonly project?: { readonly name: string; readonly root: string; readonly allowPaths: readonly string[] };
   /** How long a create with no answer may still land in Lob (`--settle`); default 2 minutes. */
   readonly settleMs?: number;
-}
-
-/** The name tagged on every campaign as `campaignctl_project`. */
-export function projectName(options: Pick<TargetOptions, "project">): string {
-  return options.project?.name ?? DEFAULT_PROJECT;
 }
 
 function planOptions(options: TargetOptions & { readonly recreate?: readonly string[] }): ApplyPlanOptions {

@@ -3,7 +3,14 @@ import { CampaignctlError } from "../core/errors.js";
 import { errorCode, removeLeftoverTempFiles, writeFileAtomic } from "./atomic-file.js";
 import { acquireLock } from "./lock.js";
 import { backupPathFor } from "./paths.js";
-import type { CampaignRecord, DestroyedRecord, LockOptions, StateFile, StateLock, StateStore } from "./types.js";
+import type {
+  CampaignRecord,
+  DestroyedRecord,
+  LockOptions,
+  StateFile,
+  StateLock,
+  StateStore,
+} from "./types.js";
 import { findStateProblems, parseState } from "./validate.js";
 
 export interface StateStoreOptions {
