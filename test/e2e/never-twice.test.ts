@@ -1,6 +1,6 @@
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { parseState } from "../../src/state/index.js";
@@ -14,6 +14,9 @@ import { spawnCli } from "./cli.js";
  * Every test runs the built CLI against the emulator with sends enabled and ends by counting what
  * Lob holds per key and the sends it processed.
  */
+// Several CLI runs per test (and settle waits): generous on a loaded two-core machine.
+vi.setConfig({ testTimeout: 90_000 });
+
 let emulator: RunningEmulator;
 let n = 0;
 
@@ -201,22 +204,24 @@ describe("destroy, then apply", () => {
 describe("a create that completes after the client gave up", () => {
   const lateEnv = (env: Record<string, string>) => ({ ...env, CAMPAIGNCTL_REQUEST_TIMEOUT_MS: "1000" });
 
+  // The create lands 10 s after it was sent; the client gives up after 1 s. The runs before it
+  // lands (a few seconds, even on a loaded machine) see nothing and must wait out the 14 s settle.
   it("is waited for (settle time), then adopted: one campaign, one send", async () => {
     const ws = makeWorkspace();
     const { apiKey, env } = account();
     try {
       ws.addCampaign("late", enableSend);
-      emulator.injectNext("complete_after_disconnect", { endpoint: "POST /campaigns", delayMs: 2_500 });
+      emulator.injectNext("complete_after_disconnect", { endpoint: "POST /campaigns", delayMs: 10_000 });
       const before = emulator.requests().length;
-      const first = await spawnCli(applyArgs(ws.dir, "--settle", "6s"), { cwd: ws.dir, env: lateEnv(env) });
+      const first = await spawnCli(applyArgs(ws.dir, "--settle", "14s"), { cwd: ws.dir, env: lateEnv(env) });
       expect(first.exitCode, first.stderr).toBe(1);
       expect(first.stderr).toContain("looks for what was created before creating anything");
 
-      const plan = await spawnCli(["plan", "--settle", "6s", ws.dir], { cwd: ws.dir, env: lateEnv(env) });
+      const plan = await spawnCli(["plan", "--settle", "14s", ws.dir], { cwd: ws.dir, env: lateEnv(env) });
       expect(plan.stdout).toContain("is waiting for an earlier create to settle");
       expect(plan.stdout).toContain("1 waiting");
 
-      const second = await spawnCli(applyArgs(ws.dir, "--settle", "6s"), { cwd: ws.dir, env: lateEnv(env) });
+      const second = await spawnCli(applyArgs(ws.dir, "--settle", "14s"), { cwd: ws.dir, env: lateEnv(env) });
       expect(second.exitCode, second.stdout + second.stderr).toBe(0);
       expect(second.stderr).toMatch(/Waiting \d+ s .* to settle/);
       expect(second.stdout).toContain("adopt campaign");
@@ -236,7 +241,7 @@ describe("a create that completes after the client gave up", () => {
     const { apiKey, env } = account();
     try {
       ws.addCampaign("dup", enableSend);
-      emulator.injectNext("complete_after_disconnect", { endpoint: "POST /campaigns", delayMs: 2_500 });
+      emulator.injectNext("complete_after_disconnect", { endpoint: "POST /campaigns", delayMs: 8_000 });
       const first = await spawnCli(applyArgs(ws.dir, "--settle", "0s"), { cwd: ws.dir, env: lateEnv(env) });
       expect(first.exitCode, first.stderr).toBe(1);
       const second = await spawnCli(applyArgs(ws.dir, "--settle", "0s"), { cwd: ws.dir, env: lateEnv(env) });

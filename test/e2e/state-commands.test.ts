@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import type { Campaign } from "../../src/lob/wire.js";
@@ -15,6 +15,9 @@ import { spawnCli } from "./cli.js";
  * Issue 8 §3: state list/show/rm/mv/rebuild and import, through the built CLI against the
  * emulator, with Lob accepting and refusing a metadata change on a sent campaign (undocumented).
  */
+// Several CLI runs per test (and settle waits): generous on a loaded two-core machine.
+vi.setConfig({ testTimeout: 90_000 });
+
 let emulator: RunningEmulator;
 let n = 0;
 
@@ -43,7 +46,9 @@ async function applyAll(ws: Workspace, env: Record<string, string>): Promise<voi
 
 async function tagsOf(apiKey: string, id: string): Promise<Record<string, string>> {
   const campaign = await lobGet<Campaign>(emulator, apiKey, `/campaigns/${id}`);
-  return Object.fromEntries(Object.entries(campaign.metadata).filter(([k]) => k.startsWith("campaignctl_")));
+  return Object.fromEntries(
+    Object.entries(campaign.metadata ?? {}).filter(([k]) => k.startsWith("campaignctl_")),
+  );
 }
 
 describe("state rebuild", () => {
