@@ -81,8 +81,14 @@ export async function loadAndObserve(
 ): Promise<{ session: Session; loaded: LoadedDesired; observed: ObservedWorld }> {
   const remote = openSession({ ...options, command }).then(async (session) => {
     try {
+      // A state that records nothing (none yet, or lost) makes every manifest a create: the full
+      // scan that must precede a create (decisions.md §13) then starts at once, during loading.
+      const fullScan =
+        Object.keys(session.state.campaigns).length === 0 &&
+        Object.keys(session.state.destroyed ?? {}).length === 0;
       const observed = await observeWorld(session.client, session.state, [], {
         ...(options.projectName !== undefined ? { project: options.projectName } : {}),
+        ...(fullScan ? { fullScan } : {}),
       });
       return { session, observed };
     } catch (error) {
