@@ -8,8 +8,7 @@ export const SETTLE_OPTION: OptionSpec = {
   type: "string",
   valueName: "DURATION",
   default: "2m",
-  description:
-    "a create that got no answer is never repeated before this much time (Lob's clock) has passed since it started",
+  description: "wait this long (Lob's clock) after a create that got no answer before judging it lost",
 };
 
 /** `--recreate KEY`: create again a key that destroy removed (still needs approval and --allow-send to send). */
