@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT } from "../core/tags.js";
+import { DEFAULT_PROJECT, projectOf } from "../core/tags.js";
 import type { Campaign, Upload } from "../lob/wire.js";
 import type { CampaignRecord } from "../state/types.js";
 import {
@@ -350,7 +350,7 @@ function identifyCampaign(
   if (recordedId !== undefined) {
     const found = inputs.observed.campaigns.get(recordedId);
     if (found) {
-      const sentDuplicate = deleteDuplicateDrafts(tagged, found, actions, notes);
+      const sentDuplicate = deleteDuplicateDrafts(tagged, found, actions, notes, inputs);
       return {
         campaign: found,
         adoption: { actions, notes, adopted: false, ...(sentDuplicate ? { sentDuplicate } : {}) },
@@ -373,24 +373,33 @@ function identifyCampaign(
     id: chosen.id,
     reason: "created by an earlier run whose response was lost; found by its tags",
   });
-  const sentDuplicate = deleteDuplicateDrafts(tagged.slice(1), chosen, actions, notes);
+  const sentDuplicate = deleteDuplicateDrafts(tagged.slice(1), chosen, actions, notes, inputs);
   return {
     campaign: chosen,
     adoption: { actions, notes, adopted: true, ...(sentDuplicate ? { sentDuplicate } : {}) },
   };
 }
 
-/** Plans the deletion of draft duplicates of `kept`; returns a sent one, which is left alone. */
+/**
+ * Plans the deletion of draft duplicates of `kept` (same lineage and same project: only this
+ * state's own leftovers are ever deleted); returns a sent one, which is left alone.
+ */
 function deleteDuplicateDrafts(
   extras: readonly Campaign[],
   kept: Campaign,
   actions: PlannedAction[],
   notes: string[],
+  inputs: PlanInputs,
 ): Campaign | undefined {
   let sent: Campaign | undefined;
+  const project = inputs.project ?? DEFAULT_PROJECT;
   for (const extra of extras) {
     if (extra.id === kept.id) continue;
-    if (extra.is_draft) {
+    if (extra.is_draft && projectOf(extra.metadata) !== project) {
+      notes.push(
+        `draft ${extra.id} carries this key's tags under project '${projectOf(extra.metadata)}'; it is left alone`,
+      );
+    } else if (extra.is_draft) {
       actions.push({
         kind: "delete",
         resource: "campaign",

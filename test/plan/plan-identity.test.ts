@@ -118,6 +118,22 @@ describe("duplicate drafts of our lineage", () => {
   });
 });
 
+describe("duplicate drafts of another project", () => {
+  it("are left alone, even with this state's lineage", () => {
+    const elsewhere = aCampaign({
+      id: "cmp_shop",
+      metadata: { [TAG_KEY]: "spring", [TAG_LINEAGE]: "lin-1", [TAG_PROJECT]: "shop" },
+    });
+    const plan = planApply(
+      inputs({ observed: observedOf([aCampaign()], { tagged: new Map([["spring", [elsewhere]]]) }) }),
+    );
+    expect(plan.campaigns[0]!.actions).toEqual([]);
+    expect(plan.campaigns[0]!.notes.join("\n")).toContain(
+      "draft cmp_shop carries this key's tags under project 'shop'",
+    );
+  });
+});
+
 describe("a create with no answer settles before anything is decided", () => {
   const pending = { key: "spring", pending: { step: "campaign" as const, since: NOW }, applied: {} };
 
