@@ -278,7 +278,10 @@ export async function runImport(
       tagged = false;
       note = `Lob refused to tag ${campaign.is_draft ? "" : "sent "}campaign ${campaignId} (${error.message}); it is recorded anyway, but from now on only the state protects it: if the state is lost, a plan cannot find it`;
     }
-    let state = withCampaign(session.state, key, () => recordOf(key, campaign));
+    // Imported again: keep what the state already knew about it (its hashes).
+    const record =
+      existing?.campaignId === campaignId ? refreshed(existing, campaign) : recordOf(key, campaign);
+    let state = withCampaign(session.state, key, () => record);
     state = withDestroyed(state, key, undefined);
     await session.store.write(state);
     return { campaignId, sent: !campaign.is_draft, tagged, ...(note ? { note } : {}) };
