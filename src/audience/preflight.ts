@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { redactActiveSecrets } from "../core/active-secrets.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DUPLICATE_FINGERPRINT_CAP, createDuplicateDetector } from "./duplicates.js";
@@ -101,13 +101,10 @@ async function readCached(path: string, sha256: string): Promise<PreflightReport
   }
 }
 
-async function writeCached(dir: string, path: string, report: PreflightReport): Promise<void> {
+async function writeCached(path: string, report: PreflightReport): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    // Last line of defence: the key never reaches a cache (see core/active-secrets.ts).
-    await writeFile(tmp, redactActiveSecrets(JSON.stringify(report)));
-    await rename(tmp, path);
+    // writeFileAtomic redacts the key: it never reaches a cache (see core/active-secrets.ts).
+    await writeFileAtomic(path, JSON.stringify(report));
   } catch {
     // A cache that cannot be written only costs time on the next run.
   }
@@ -290,7 +287,7 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
     if (cached !== undefined) return withFile(cached, display);
     const report = await runPreflight(opts, display, maxRows);
     // The file may have changed between the two reads; only cache what matches the key.
-    if (report.sha256 === sha256) await writeCached(opts.cacheDir, path, withFile(report, ""));
+    if (report.sha256 === sha256) await writeCached(path, withFile(report, ""));
     return report;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;

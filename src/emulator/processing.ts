@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
+import { writeFileAtomicWith } from "../core/atomic-file.js";
 import { describeRowFailure, validateAudienceRows } from "../audience/index.js";
 import type { AudienceMapping } from "../audience/types.js";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
@@ -303,35 +304,35 @@ export function createProcessor(opts: {
     if (!upload) throw new Error("upload gone");
     const fileName = `${record.id}-${randomBytes(12).toString("hex")}.csv`;
     const finalPath = join(store.filesDir, "exports", fileName);
-    const tmpPath = `${finalPath}.tmp`;
-    const out = createWriteStream(tmpPath);
-    const outClosed = once(out, "close");
-    const header = upload.header ?? [];
-    const lead = exportLeadColumns(record.type);
-    out.write(`${[...lead, ...header].map(csvCell).join(",")}\n`);
-    const wanted = record.type === "failures" ? "F" : record.type === "successes" ? "V" : undefined;
-    const pending: string[] = [];
-    await streamResults(upload, (tag, raw) => {
-      if (wanted !== undefined && tag !== wanted) return true;
-      const line = toReportLine(upload, tag, raw);
-      const leadCells =
-        record.type === "failures"
-          ? [String(line.rowNumber), line.errorMessage ?? ""]
-          : record.type === "successes"
-            ? [String(line.rowNumber), line.mailpieceId ?? ""]
-            : [String(line.rowNumber), line.status, line.errorMessage ?? "", line.mailpieceId ?? ""];
-      const cells = header.map((h) => line.originalData[h] ?? "");
-      pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
-      if (pending.length >= 1000) {
-        out.write(pending.join(""));
-        pending.length = 0;
-      }
-      return true;
+    await writeFileAtomicWith(finalPath, async (tmpPath) => {
+      const out = createWriteStream(tmpPath);
+      const outClosed = once(out, "close");
+      const header = upload.header ?? [];
+      const lead = exportLeadColumns(record.type);
+      out.write(`${[...lead, ...header].map(csvCell).join(",")}\n`);
+      const wanted = record.type === "failures" ? "F" : record.type === "successes" ? "V" : undefined;
+      const pending: string[] = [];
+      await streamResults(upload, (tag, raw) => {
+        if (wanted !== undefined && tag !== wanted) return true;
+        const line = toReportLine(upload, tag, raw);
+        const leadCells =
+          record.type === "failures"
+            ? [String(line.rowNumber), line.errorMessage ?? ""]
+            : record.type === "successes"
+              ? [String(line.rowNumber), line.mailpieceId ?? ""]
+              : [String(line.rowNumber), line.status, line.errorMessage ?? "", line.mailpieceId ?? ""];
+        const cells = header.map((h) => line.originalData[h] ?? "");
+        pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
+        if (pending.length >= 1000) {
+          out.write(pending.join(""));
+          pending.length = 0;
+        }
+        return true;
+      });
+      if (pending.length > 0) out.write(pending.join(""));
+      out.end();
+      await outClosed;
     });
-    if (pending.length > 0) out.write(pending.join(""));
-    out.end();
-    await outClosed;
-    await rename(tmpPath, finalPath);
     record.fileName = fileName;
     record.state = "succeeded";
     record.dateModified = opts.now().toISOString();
