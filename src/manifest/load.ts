@@ -7,6 +7,7 @@ import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
+import { isPlainObject } from "../core/objects.js";
 import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
@@ -399,9 +400,7 @@ function hasErrorUnder(document: ManifestDocument, prefix: string): boolean {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isPlainObject(value) ? value : undefined;
 }
 
 function pushFinding(document: ManifestDocument, finding: RuleFinding | FileAccessFinding | null): void {
