@@ -1,6 +1,8 @@
 import { basename } from "node:path";
 import { sha256Hex } from "../core/canonical.js";
+import { mapLimit } from "../core/concurrency.js";
 import { CampaignctlError } from "../core/errors.js";
+import { pollUntil } from "../core/poll.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
@@ -63,18 +65,16 @@ export interface ExecuteResult {
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const run = new Execution(options, plan.operation);
-  const queue = [...plan.campaigns];
   // Campaigns are independent: up to `parallelism` converge at once (steps within one stay in order).
-  const worker = async () => {
-    for (let campaign = queue.shift(); campaign; campaign = queue.shift()) {
+  // A bug stops new campaigns from starting; the pool lets the others in flight finish their step
+  // before it throws, as returning early would release the lock (and stop a sandbox) while other
+  // campaigns' requests are still in flight.
+  try {
+    await mapLimit(plan.campaigns, options.parallelism, async (campaign) => {
       try {
         await run.campaign(campaign);
       } catch (error) {
-        // A bug: stop taking new campaigns, but let the others in flight finish their step.
-        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") {
-          queue.length = 0;
-          throw error;
-        }
+        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") throw error;
         // A lost response or server failure leaves this campaign half-done; the others go on.
         run.failed.push({ key: campaign.key, reason: error.message });
         options.reporter({
@@ -84,15 +84,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           ...(error.hint ? { hint: error.hint } : {}),
         });
       }
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(options.parallelism, queue.length)) }, worker);
-  // Let every worker finish before anything propagates: returning early would release the lock
-  // (and stop a sandbox) while other campaigns' requests are still in flight.
-  const settled = await Promise.allSettled(workers);
-  await run.flushed();
-  const crashed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (crashed) throw crashed.reason;
+    });
+  } finally {
+    await run.flushed();
+  }
   return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
 }
 
@@ -553,37 +548,37 @@ class Execution {
   private async watch(key: string, campaignId: string, deadline: string): Promise<void> {
     const uploadId = this.record(key).uploadId;
     if (!uploadId) return;
-    const started = Date.now();
-    for (;;) {
-      const upload = await this.o.client.getUpload(uploadId);
-      const event = {
-        key,
-        state: upload.state,
-        validated: upload.validatedMailpieces,
-        failed: upload.failedMailpieces,
-        total: upload.totalMailpieces,
-      };
-      if (upload.state === "Scheduled" || upload.state === "Errored" || upload.state === "Cancelled") {
-        this.o.reporter({ type: "sent", campaignId, cancelDeadline: deadline, ...event });
-        if (upload.state === "Errored") {
-          throw new CampaignctlError({
-            code: "LOB_VALIDATION",
-            source: "remote",
-            message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
-            hint: `run 'campaignctl failures ${key} --out FILE' for row-level reasons, fix the file, then destroy and apply again`,
-          });
-        }
-        return;
-      }
-      this.o.reporter({ type: "processing", ...event });
-      if (Date.now() - started > this.o.waitTimeoutMs) {
-        this.o.reporter({
-          type: "warn",
-          message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
-        });
-        return;
-      }
-      await this.o.sleep(this.o.pollIntervalMs);
+    const progress = (upload: Upload) => ({
+      key,
+      state: upload.state,
+      validated: upload.validatedMailpieces,
+      failed: upload.failedMailpieces,
+      total: upload.totalMailpieces,
+    });
+    const { done, value: upload } = await pollUntil({
+      read: () => this.o.client.getUpload(uploadId),
+      done: (u) => u.state === "Scheduled" || u.state === "Errored" || u.state === "Cancelled",
+      onPending: (u) => this.o.reporter({ type: "processing", ...progress(u) }),
+      intervalMs: this.o.pollIntervalMs,
+      timeoutMs: this.o.waitTimeoutMs,
+      sleep: this.o.sleep,
+      now: () => Date.now(),
+    });
+    if (!done) {
+      this.o.reporter({
+        type: "warn",
+        message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
+      });
+      return;
+    }
+    this.o.reporter({ type: "sent", campaignId, cancelDeadline: deadline, ...progress(upload) });
+    if (upload.state === "Errored") {
+      throw new CampaignctlError({
+        code: "LOB_VALIDATION",
+        source: "remote",
+        message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
+        hint: `run 'campaignctl failures ${key} --out FILE' for row-level reasons, fix the file, then destroy and apply again`,
+      });
     }
   }
 

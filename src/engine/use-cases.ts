@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { CampaignctlError } from "../core/errors.js";
+import { pollUntil } from "../core/poll.js";
+import { sleep } from "../core/sleep.js";
 import type { LobClientEvent } from "../lob/client.js";
 import type { Plan, PlanScope } from "../plan/types.js";
 import type { Project } from "../project/types.js";
@@ -124,7 +126,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
   );
   // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
   const now = options.now ?? (() => session.client.serverNow());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const settleSleep = options.sleep ?? sleep;
   try {
     let { plan } = await makeApplyPlan(session, loaded, observed, now, planOptions(options, manifestPaths));
     // A create with no answer may still land: wait out its settle time, then look again, before
@@ -136,7 +138,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
         type: "info",
         message: `Waiting ${Math.ceil(ms / 1000)} s (until ${new Date(until).toISOString()}, Lob's clock) for ${plan.summary.wait} earlier create(s) with no answer to settle before deciding anything (--settle)…`,
       });
-      await sleep(ms);
+      await settleSleep(ms);
       const again = await observeWorld(session.client, session.state, [], {
         project: projectName(options),
       });
@@ -162,7 +164,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
       pollIntervalMs: options.pollIntervalMs ?? (session.sandbox ? 200 : 2_000),
       waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
       now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      sleep,
       ...(options.crash ? { crash: options.crash } : {}),
       rememberHtml: (sha, html) => rememberHtml(cacheDir, sha, html),
       project: projectName(options),
@@ -260,7 +262,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       pollIntervalMs: 1_000,
       waitTimeoutMs: 0,
       now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      sleep,
       project: projectName(options),
     });
     return { ...result, plan, requests: session.client.stats().requests };
@@ -307,20 +309,21 @@ export async function runFailures(options: FailuresOptions): Promise<FailuresOut
     const { client } = session;
     const upload = await client.getUpload(record.uploadId);
     const created = await client.createExport(record.uploadId, "failures");
-    const started = Date.now();
-    const poll = options.pollIntervalMs ?? (session.sandbox ? 100 : 2_000);
-    let exported = await client.getExport(record.uploadId, created.exportId);
-    while (exported.state === "in_progress") {
-      if (Date.now() - started > (options.timeoutMs ?? 10 * 60_000)) {
-        throw new CampaignctlError({
-          code: "TIMEOUT",
-          source: "remote",
-          message: `export ${created.exportId} is still in progress`,
-          hint: "run 'campaignctl failures' again later",
-        });
-      }
-      await new Promise((r) => setTimeout(r, poll));
-      exported = await client.getExport(record.uploadId, created.exportId);
+    const { done, value: exported } = await pollUntil({
+      read: () => client.getExport(record.uploadId!, created.exportId),
+      done: (e) => e.state !== "in_progress",
+      intervalMs: options.pollIntervalMs ?? (session.sandbox ? 100 : 2_000),
+      timeoutMs: options.timeoutMs ?? 10 * 60_000,
+      sleep,
+      now: () => Date.now(),
+    });
+    if (!done) {
+      throw new CampaignctlError({
+        code: "TIMEOUT",
+        source: "remote",
+        message: `export ${created.exportId} is still in progress`,
+        hint: "run 'campaignctl failures' again later",
+      });
     }
     if (exported.state !== "succeeded" || !exported.s3Url) {
       throw new CampaignctlError({
