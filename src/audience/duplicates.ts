@@ -1,4 +1,5 @@
 import type { CsvRecordView } from "./csv.js";
+import type { RecipientColumns } from "./rules.js";
 
 /**
  * Bounded duplicate-recipient detection. Each recipient (name + address, case-folded, whitespace
@@ -14,15 +15,6 @@ export const DUPLICATE_FINGERPRINT_CAP = 1_500_000;
 const INITIAL_SLOTS = 1 << 16;
 
 export type DuplicateVerdict = "unique" | "duplicate" | "unchecked";
-
-export interface RecipientColumns {
-  readonly name: number;
-  readonly line1: number;
-  readonly line2: number;
-  readonly city: number;
-  readonly state: number;
-  readonly zip: number;
-}
 
 export interface DuplicateDetector {
   observe(record: CsvRecordView): DuplicateVerdict;

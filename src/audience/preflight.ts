@@ -143,7 +143,8 @@ function unreadableReport(file: string, error: unknown): PreflightReport {
   };
 }
 
-async function runPreflight(
+/** Preflight without the cache: one full scan of the file. */
+async function scanAndReport(
   opts: PreflightOptions,
   display: string,
   maxRows: number,
@@ -279,13 +280,13 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
   const display = opts.displayFile ?? opts.file;
   const maxRows = opts.maxRowsPerGroup ?? 10;
   try {
-    if (opts.cacheDir === undefined) return await runPreflight(opts, display, maxRows);
+    if (opts.cacheDir === undefined) return await scanAndReport(opts, display, maxRows);
     const sha256 = await hashFile(opts.file);
-    if (sha256 === undefined) return await runPreflight(opts, display, maxRows);
+    if (sha256 === undefined) return await scanAndReport(opts, display, maxRows);
     const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
     const cached = await readCached(path, sha256);
     if (cached !== undefined) return withFile(cached, display);
-    const report = await runPreflight(opts, display, maxRows);
+    const report = await scanAndReport(opts, display, maxRows);
     // The file may have changed between the two reads; only cache what matches the key.
     if (report.sha256 === sha256) await writeCached(path, withFile(report, ""));
     return report;

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { CampaignctlError } from "../core/errors.js";
-import { formatLocation } from "../core/diagnostics.js";
+import { formatDiagnosticLine } from "../core/diagnostics.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import type { EngineEvent, Reporter } from "../engine/events.js";
 import type { Plan } from "../plan/types.js";
@@ -134,9 +134,7 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
 
 export function printDiagnostics(ctx: CliContext, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) {
-    ctx.stderr.write(
-      `${formatLocation(d)}: ${d.severity} ${d.code} ${d.path ? `${d.path}: ` : ""}${d.message}\n`,
-    );
+    ctx.stderr.write(`${formatDiagnosticLine(d)}\n`);
     if (d.hint) ctx.stderr.write(`  hint: ${d.hint}\n`);
   }
 }

@@ -1,4 +1,5 @@
 import { hashValue, sha256Hex } from "../core/canonical.js";
+import { formatLocation } from "../core/diagnostics.js";
 import type { PreflightReport } from "../audience/types.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import type { DesiredCampaign } from "../plan/types.js";
@@ -42,7 +43,7 @@ async function buildOne(
   const audience = manifest.audience;
   return {
     key: manifest.key,
-    source: `${manifest.source.file}:${manifest.source.line}`,
+    source: formatLocation(manifest.source),
     campaign: { ...manifest.campaign },
     creative: {
       resource_type: creative.resource_type,

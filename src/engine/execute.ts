@@ -345,7 +345,7 @@ class Execution {
         files[field] = {
           path: art.path,
           filename: basename(art.path),
-          contentType: MEDIA_TYPES[art.mediaType],
+          contentType: CONTENT_TYPES[art.mediaType],
           data: bytes,
         };
       } else {
@@ -665,7 +665,8 @@ function recordSent(rec: CampaignRecord, sentAt: string, windowMinutes: number):
   return { ...rest, sentAt, cancelDeadline: addMinutes(sentAt, windowMinutes) };
 }
 
-const MEDIA_TYPES = {
+/** The HTTP Content-Type each artwork media type is uploaded with (not the manifest-side MEDIA_TYPE_BY_EXTENSION). */
+const CONTENT_TYPES = {
   html: "text/html",
   pdf: "application/pdf",
   png: "image/png",

@@ -4,7 +4,7 @@ import type { Document, Node } from "yaml";
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
-import { sortDiagnostics } from "../core/diagnostics.js";
+import { formatLocation, sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
 import { isPlainObject } from "../core/objects.js";
@@ -380,14 +380,14 @@ function checkDuplicateKeys(documents: readonly ManifestDocument[]): void {
       first.set(key, document);
       continue;
     }
-    const { line } = positionOfNode(locate(earlier.doc, ["key"]).node, earlier.lineCounter);
+    const { line, col } = positionOfNode(locate(earlier.doc, ["key"]).node, earlier.lineCounter);
     report(
       document,
       "error",
       "DUPLICATE_KEY",
       ["key"],
       "value",
-      `key '${key}' is already used by ${earlier.shown}:${line}`,
+      `key '${key}' is already used by ${formatLocation({ file: earlier.shown, line, col })}`,
       "each campaign needs its own key; it is the campaign's identity in campaignctl's state",
     );
   }
@@ -490,7 +490,13 @@ async function checkRules(
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
   return {
     key,
-    report: await runPreflight(document, audience as unknown as AudienceMapping, csvPath, csvShown, opts),
+    report: await preflightCampaignAudience(
+      document,
+      audience as unknown as AudienceMapping,
+      csvPath,
+      csvShown,
+      opts,
+    ),
   };
 }
 
@@ -520,7 +526,7 @@ async function isLargeFile(path: string): Promise<boolean> {
   );
 }
 
-async function runPreflight(
+async function preflightCampaignAudience(
   document: ManifestDocument,
   audience: AudienceMapping,
   csvPath: string,
