@@ -1,6 +1,11 @@
 /**
  * campaignctl as a library, for people who script us. The CLI is a thin layer over these same
- * functions. Everything that does I/O takes its inputs explicitly (cwd, env, reporter).
+ * functions. They take their inputs as arguments: the working directory (`cwd`), the environment
+ * (`env`: the API key, the API URL, settings) and a `reporter` for progress; none reads
+ * `process.env` or `process.cwd()` itself. What is not injected: every command that reaches Lob
+ * installs, while it runs, process-wide exit, SIGINT and SIGTERM handlers that release the state
+ * lock and end the process on a signal (engine/session.ts); and waits (the lock timeout, polling
+ * Lob) measure elapsed time on the real clock.
  */
 export { loadManifests as validate } from "./manifest/index.js";
 export type { LoadOptions as ValidateOptions, LoadResult as ValidateResult } from "./manifest/index.js";
