@@ -46,8 +46,9 @@ export const command: CommandSpec = {
         approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend: false }),
     });
     if (format === "json") {
+      const { renderDestroyJson } = await import("../../render/result-json.js");
       ctx.stdout.write(
-        `${JSON.stringify({ version: 1, plan: outcome.plan, result: { failed: outcome.failed, stateSerial: outcome.state.serial } }, null, 2)}\n`,
+        renderDestroyJson({ plan: outcome.plan, failed: outcome.failed, stateSerial: outcome.state.serial }),
       );
     } else if (outcome.plan.hasChanges) {
       ctx.stderr.write(

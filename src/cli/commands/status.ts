@@ -30,7 +30,8 @@ export const command: CommandSpec = {
     const keys = Array.isArray(values.key) ? values.key : undefined;
     const outcome = await runStatus({ ...(await targetOptionsFrom(values, ctx)), ...(keys ? { keys } : {}) });
     if (format === "json") {
-      ctx.stdout.write(`${JSON.stringify({ version: 1, ...outcome }, null, 2)}\n`);
+      const { renderStatusJson } = await import("../../render/result-json.js");
+      ctx.stdout.write(renderStatusJson(outcome));
     } else {
       const { renderStatusText } = await import("../../render/status-text.js");
       ctx.stdout.write(renderStatusText(outcome));
