@@ -24,7 +24,7 @@ export function anApplyPlan(): Plan {
   const summer = aDesiredCampaign({
     key: "summer",
     source: "summer.yaml:1:1",
-    send: { enabled: true, max_pieces: 100 },
+    send: { enabled: true, maxPieces: 100 },
   });
   return planApply(
     inputs({
