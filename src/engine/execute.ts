@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { sha256Hex } from "../core/canonical.js";
 import { mapLimit } from "../core/concurrency.js";
-import { CampaignctlError } from "../core/errors.js";
+import { CampaignctlError, internalError } from "../core/errors.js";
 import { pollUntil } from "../core/poll.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
@@ -161,19 +161,19 @@ class Execution {
 
   private desired(key: string): DesiredCampaign {
     const d = this.o.desired.get(key);
-    if (!d) throw new Error(`internal: no desired campaign for '${key}'`);
+    if (!d) throw internalError(`no desired campaign for '${key}'`);
     return d;
   }
 
   private manifest(key: string): CampaignManifest {
     const m = this.o.manifests.get(key);
-    if (!m) throw new Error(`internal: no manifest for '${key}'`);
+    if (!m) throw internalError(`no manifest for '${key}'`);
     return m;
   }
 
   private campaignId(key: string): string {
     const id = this.record(key).campaignId;
-    if (!id) throw new Error(`internal: '${key}' has no campaign id at this step`);
+    if (!id) throw internalError(`'${key}' has no campaign id at this step`);
     return id;
   }
 
@@ -423,7 +423,7 @@ class Execution {
     const d = this.desired(key);
     const m = this.manifest(key);
     const uploadId = this.record(key).uploadId;
-    if (!uploadId) throw new Error(`internal: '${key}' has no upload id at the file step`);
+    if (!uploadId) throw internalError(`'${key}' has no upload id at the file step`);
     this.step(
       key,
       "upload audience",
