@@ -64,6 +64,10 @@ interface GroupState {
   readonly firstLine: number;
 }
 
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function pluralRows(n: number): string {
   return n === 1 ? "1 row" : `${n} rows`;
 }
@@ -205,7 +209,8 @@ async function runPreflight(
 
   const missingColumns: readonly MissingColumn[] = rules?.missingColumns ?? [];
   const failures: FailureGroup[] = [...groups.values()]
-    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.column.localeCompare(b.column))
+    // Plain code-unit order: localeCompare would start ICU's collator (~10 ms) on every validate.
+    .sort((a, b) => b.count - a.count || byCodeUnits(a.code, b.code) || byCodeUnits(a.column, b.column))
     .map((g) => ({
       code: g.code,
       column: g.column,
