@@ -369,14 +369,17 @@ export function createProcessor(opts: {
     const pending: string[] = [];
     await streamResults(upload, (tag, raw) => {
       if (wanted !== undefined && tag !== wanted) return true;
-      const line = toReportLine(upload, tag, raw);
+      // The line's cells by position: no per-row object keyed by header (headers are unique, or
+      // the upload would have errored).
+      const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
+      const status = tag === "V" ? "Validated" : "Failed";
       const leadCells =
         record.type === "failures"
-          ? [String(line.rowNumber), line.errorMessage ?? ""]
+          ? [String(rowNumber), message ?? ""]
           : record.type === "successes"
-            ? [String(line.rowNumber), line.mailpieceId ?? ""]
-            : [String(line.rowNumber), line.status, line.errorMessage ?? "", line.mailpieceId ?? ""];
-      const cells = header.map((h) => line.originalData[h] ?? "");
+            ? [String(rowNumber), mailpiece ?? ""]
+            : [String(rowNumber), status, message ?? "", mailpiece ?? ""];
+      const cells = header.map((_, i) => fields[i] ?? "");
       pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
       if (pending.length >= 1000) {
         out.write(pending.join(""));
@@ -403,13 +406,14 @@ function exportLeadColumns(type: ExportType): string[] {
   return ["rowNumber", "status", "errorMessage", "mailpieceId"];
 }
 
+type ResultLine = [rowNumber: number, message: string | null, fields: string[], mailpiece: string | null];
+
+function parseResultLine(raw: string): ResultLine {
+  return JSON.parse(raw) as ResultLine;
+}
+
 function toReportLine(upload: UploadRecord, tag: string, raw: string): ReportLine {
-  const [rowNumber, message, fields, mailpiece] = JSON.parse(raw) as [
-    number,
-    string | null,
-    string[],
-    string | null,
-  ];
+  const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
   const originalData: Record<string, string> = {};
   (upload.header ?? []).forEach((name, i) => {
     originalData[name] = fields[i] ?? "";
