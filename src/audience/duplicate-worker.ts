@@ -19,10 +19,10 @@ import type { DuplicateCheck, DuplicateCheckOptions } from "./duplicates.js";
  * the TypeScript sources under test.
  */
 
-// Entries (64 bytes each) the parser may run ahead of the worker: 1 MiB.
-const RING_ENTRIES = 1 << 14;
-// Chunk text in flight: 8 MiB, so a 256 KiB chunk (or a 1 MiB pending record) is copied whole.
-const RING_BYTES = 8 * 1024 * 1024;
+// Entries (64 bytes each) the parser may run ahead of the worker: 512 KiB.
+const RING_ENTRIES = 1 << 13;
+// Chunk text in flight: 4 MiB, so a 256 KiB chunk (or a 512 KiB pending record) is copied whole.
+const RING_BYTES = 4 * 1024 * 1024;
 
 // Control words, shared with workerMain (which repeats them as literals).
 const WRITTEN = 0;
@@ -33,7 +33,7 @@ const FAILED = 4;
 const WORKER_SLEEPS = 5;
 const PARSER_WAITS = 6;
 // A sleeping worker is woken once this many entries wait for it: fewer wake-ups, fewer switches.
-const WAKE_EVERY = 4096;
+const WAKE_EVERY = 2048;
 
 export function createWorkerDuplicateCheck(
   columns: RecipientColumns,

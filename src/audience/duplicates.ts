@@ -45,7 +45,7 @@ export interface DuplicateCheckOptions {
 
 // On this thread the rings only need to hold one batch of rows and their text.
 const LOCAL_RING_ENTRIES = 512;
-const LOCAL_RING_BYTES = 8 * 1024 * 1024;
+const LOCAL_RING_BYTES = 4 * 1024 * 1024;
 
 /** A consumer that decides entries on this thread as soon as they are published. */
 function localConsumer(
