@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { censusByKey, processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Crash safety: a kill -9 of the CLI at any point of an apply, followed by another apply, leaves
