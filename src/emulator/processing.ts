@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
-import { writeFileAtomicWith } from "../core/atomic-file.js";
 import { describeRowFailure, validateAudienceRows } from "../audience/index.js";
 import type { AudienceMapping } from "../audience/types.js";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
 import type { ExportRecord, Store, UploadRecord } from "./store.js";
+import { writeFileAtomicWith } from "../core/atomic-file.js";
 
 /**
  * Audience processing after send, and exports. Per-row results go to an append-only file
