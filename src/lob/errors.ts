@@ -1,6 +1,6 @@
+import { isPlainObject } from "../core/objects.js";
 import { inspect } from "node:util";
 import { CampaignctlError } from "../core/errors.js";
-import { isPlainObject } from "../core/objects.js";
 import { redactSecrets } from "../core/redact.js";
 
 /** The subset of error codes a Lob call can end in. */
