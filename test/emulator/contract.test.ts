@@ -441,7 +441,7 @@ describe("emulator vs Lob OpenAPI", () => {
         await api.call("POST", `/uploads/${uploadId}/exports`, { body: { json: { type: "failures" } } }),
         200,
       );
-      expect(created).toEqual({ message: "Export is processing", exportId: expect.stringMatching(/^ex_/) });
+      expect(created).toEqual({ message: "Export is processing.", exportId: expect.stringMatching(/^ex_/) });
       const badType = expectStatus(
         await api.call("POST", `/uploads/${uploadId}/exports`, { body: { json: { type: 7 } } }),
         400,
