@@ -3,6 +3,7 @@ import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { isPlainObject } from "../core/objects.js";
 import type { InlineAddress, ResourceType } from "../lob/wire.js";
 import { ID_PATTERN, ID_PREFIX } from "../lob/wire.js";
 import { findCampaign } from "./campaigns.js";
@@ -10,7 +11,7 @@ import type { RequestContext } from "./context.js";
 import { isoNow } from "./context.js";
 import { has, invalid, readBoolean, readEnum, readMetadata, readString } from "./fields.js";
 import type { Reply } from "./http.js";
-import { bodyKind, isPlainObject, jsonReply, lobError, readObjectBody } from "./http.js";
+import { bodyKind, jsonReply, lobError, readObjectBody } from "./http.js";
 import type { StoredPart } from "./multipart.js";
 import { discardParts, keepPart, readMultipart } from "./multipart.js";
 import type { ArtworkField, ArtworkRecord, CreativeRecord } from "./store.js";
@@ -290,7 +291,7 @@ async function buildCreative(
     date_created: now,
     date_modified: now,
   };
-  ctx.env.store.data.creatives[record.id] = record;
+  ctx.env.store.addCreative(record);
   await ctx.env.store.persist();
   return jsonReply(200, viewCreative(ctx.env, record, ctx.origin));
 }

@@ -1,5 +1,6 @@
+import { isPlainObject } from "../core/objects.js";
 import type { ReplyError } from "./http.js";
-import { isPlainObject, lobError } from "./http.js";
+import { lobError } from "./http.js";
 
 /**
  * Field readers for campaign and creative bodies (error shape A). Lenient where real traffic

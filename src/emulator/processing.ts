@@ -109,9 +109,7 @@ export function createProcessor(opts: {
   }
 
   async function validate(upload: UploadRecord, job: Job): Promise<void> {
-    const creative = Object.values(store.data.creatives).find(
-      (c) => c.campaign_id === upload.campaignId && c.account === upload.account,
-    );
+    const creative = store.creativesOf(upload.campaignId).find((c) => c.account === upload.account);
     upload.state = "Validating";
     upload.totalMailpieces = 0;
     upload.validatedMailpieces = 0;

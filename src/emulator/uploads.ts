@@ -2,19 +2,12 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
+import { isPlainObject } from "../core/objects.js";
 import { ID_PATTERN, ID_PREFIX } from "../lob/wire.js";
 import type { RequestContext } from "./context.js";
 import { isoNow } from "./context.js";
 import type { Reply } from "./http.js";
-import {
-  bodyKind,
-  exportError,
-  isPlainObject,
-  jsonReply,
-  lobError,
-  readObjectBody,
-  uploadError,
-} from "./http.js";
+import { bodyKind, exportError, jsonReply, lobError, readObjectBody, uploadError } from "./http.js";
 import { discardParts, keepPart, readMultipart } from "./multipart.js";
 import { uploadFilePath } from "./processing.js";
 import type { ExportRecord, UploadRecord } from "./store.js";
@@ -174,15 +167,18 @@ export async function createUpload(ctx: RequestContext): Promise<Reply> {
     dateCreated: now,
     dateModified: now,
   };
-  ctx.env.store.data.uploads[record.id] = record;
+  ctx.env.store.addUpload(record);
   await ctx.env.store.persist();
   return jsonReply(201, viewUpload(record));
 }
 
 export async function listUploads(ctx: RequestContext): Promise<Reply> {
   const campaignId = new URLSearchParams(ctx.rawQuery).get("campaignId");
-  const uploads = Object.values(ctx.env.store.data.uploads)
-    .filter((u) => u.account === ctx.account.id && !u.deleted && (!campaignId || u.campaignId === campaignId))
+  const candidates = campaignId
+    ? ctx.env.store.uploadsOf(campaignId)
+    : Object.values(ctx.env.store.data.uploads);
+  const uploads = candidates
+    .filter((u) => u.account === ctx.account.id && !u.deleted)
     .sort((a, b) => b.seq - a.seq);
   return jsonReply(200, uploads.map(viewUpload));
 }
