@@ -68,6 +68,12 @@ const BENCHES = [
     quick: ["--campaigns", "100", "--others", "0", "--runs", "1"],
     verdict: verdictLines(/^\[[^\]]+\] (PASS|FAIL)\b|^fewest requests|^ratio A.*: (PASS|FAIL)\)|^FAIL:/),
   },
+  {
+    name: "plan-repeat",
+    // Quick: two rounds of one plan each; the flatness target needs the full sizes (--full).
+    quick: ["--campaigns", "100", "--rounds", "2", "--plans", "1", "--growth", "500"],
+    verdict: verdictLines(/^ratio last\/first \(plan median\)|^FAIL:/),
+  },
 ];
 
 function run(bench, args) {
