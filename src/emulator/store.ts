@@ -236,6 +236,25 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
   return store;
 }
 
+/**
+ * The clock of an emulator that is not running, from the data it persisted in `dataDir`: moved
+ * forward by `advanceMs` (and saved) when that is not 0. What `campaignctl sandbox clock` uses; a
+ * running emulator moves its own clock (`advanceClock`, `POST /_emulator/clock`), and would
+ * overwrite this change with its own when it next saves, so the caller must know none is running.
+ */
+export async function advanceStoredClock(dataDir: string, advanceMs: number): Promise<Date> {
+  const store = await openStore(dataDir);
+  try {
+    if (advanceMs !== 0) {
+      store.data.clockOffsetMs += advanceMs;
+      await store.persist();
+    }
+    return new Date(Date.now() + store.data.clockOffsetMs);
+  } finally {
+    await store.close();
+  }
+}
+
 async function ensureFileDirs(filesDir: string): Promise<void> {
   for (const dir of FILE_DIRS) await mkdir(join(filesDir, dir), { recursive: true });
 }
