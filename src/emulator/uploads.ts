@@ -207,7 +207,7 @@ export async function updateUpload(ctx: RequestContext): Promise<Reply> {
   const merge = readMergeMapping(body);
   const metadata = readUploadMetadata(body);
   assertDraft(upload, "it can change");
-  // Mapping objects are replaced whole, never merged (CONTRACT §5.3).
+  // Mapping objects are replaced whole, never merged, as Lob's API reference says.
   if (originalFilename !== undefined) upload.originalFilename = originalFilename;
   if (required) upload.requiredAddressColumnMapping = required;
   if (optional) upload.optionalAddressColumnMapping = optional;

@@ -2,7 +2,7 @@ import type { Campaign, Creative, Upload } from "../lob/wire.js";
 import type { Env } from "./context.js";
 import type { ArtworkRecord, CampaignRecord, CreativeRecord, UploadRecord } from "./store.js";
 
-/** Records → wire objects, with exactly Lob's casing and always-present fields (CONTRACT §3.3, §4.5, §5.4). */
+/** Records → wire objects, with exactly Lob's casing and the fields Lob always returns. */
 
 /** The campaign's live creatives, oldest first: from the store's per-campaign index, never a scan. */
 export function liveCreativesOf(env: Env, campaign: CampaignRecord): CreativeRecord[] {

@@ -1,5 +1,5 @@
 /**
- * Lob Campaigns API wire types, exactly as they travel (CONTRACT.md, the project's digest of Lob's contract).
+ * Lob Campaigns API wire types, exactly as they travel (Lob's API reference and OpenAPI document).
  * Campaigns and creatives are snake_case; uploads, exports and reports are camelCase at the top
  * level with snake_case mapping keys inside. Shared by the client (src/lob) and the emulator.
  */
