@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireLock } from "../../src/state/index.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
@@ -24,9 +25,7 @@ describe("campaignctl sandbox clock (the built CLI)", () => {
 
     const before = await run(["sandbox", "clock"]);
     expect(before.exitCode, before.stderr).toBe(0);
-    expect(before.stdout).toMatch(
-      new RegExp(`^Sandbox clock: ${ISO.source} \\(the same as real time\\)$`),
-    );
+    expect(before.stdout).toMatch(new RegExp(`^Sandbox clock: ${ISO.source} \\(the same as real time\\)$`));
 
     const advanced = await run(["sandbox", "clock", "advance", "2h"]);
     expect(advanced.exitCode, advanced.stderr).toBe(0);
@@ -42,6 +41,26 @@ describe("campaignctl sandbox clock (the built CLI)", () => {
     expect(destroyed.exitCode).toBe(1);
     expect(destroyed.stdout).toMatch(new RegExp(`clocked.*\\n.*cancel window closed at ${ISO.source}`));
     expect(destroyed.stdout).toContain("Plan: 0 to delete, 0 to CANCEL, 1 refused.");
+  });
+
+  it("never moves the clock under a running --sandbox apply: it needs the sandbox state's lock", async () => {
+    const lock = await acquireLock(
+      join(ws.dir, ".campaignctl/sandbox/state.json"),
+      { command: "apply" },
+      { timeoutMs: 0 },
+    );
+    try {
+      const refused = await run(["sandbox", "clock", "advance", "1h"]);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain("is locked");
+      expect(refused.stderr).toContain("--lock-timeout");
+      expect(existsSync(join(ws.dir, ".campaignctl/sandbox/emulator/state.json"))).toBe(false);
+    } finally {
+      await lock.release();
+    }
+    const after = await run(["sandbox", "clock", "advance", "1h"]);
+    expect(after.exitCode, after.stderr).toBe(0);
+    expect(after.stdout).toContain("(advanced by 1h; 1h ahead of real time)");
   });
 
   it("rejects what it cannot do with exit 1, a message and a hint, never a stack trace", async () => {

@@ -2,10 +2,10 @@ import { hostname } from "node:os";
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { parseDuration } from "../engine-io.js";
+import { parseDuration, TARGET_OPTIONS } from "../engine-io.js";
 import { projectFor } from "../project-arg.js";
 
-const USAGE = "campaignctl sandbox clock [advance DURATION]";
+const USAGE = "campaignctl sandbox clock [advance DURATION] [--lock-timeout DURATION]";
 
 function usage(message: string): CampaignctlError {
   return new CampaignctlError({
@@ -34,12 +34,12 @@ export const command: CommandSpec = {
     "of the project. 'sandbox clock' prints the sandbox's time; 'sandbox clock advance DURATION' moves",
     "it forward (30s, 90m, 2h; a bare number is seconds), so you can watch a cancel window close:",
     "after 'apply --sandbox --allow-send', advance past the window and 'destroy --sandbox' refuses",
-    "the sent campaign, naming the deadline. It takes the sandbox state's lock, so it fails while a",
-    "--sandbox apply or destroy is running.",
+    "the sent campaign, naming the deadline. It takes the sandbox state's lock, as a --sandbox apply",
+    "or destroy does, so it never changes the clock under one (--lock-timeout waits for it).",
   ].join("\n"),
-  options: {},
+  options: { "lock-timeout": TARGET_OPTIONS["lock-timeout"]! },
   allowPositionals: true,
-  async run({ positionals }, ctx) {
+  async run({ values, positionals }, ctx) {
     const [what, action, amount, ...rest] = positionals;
     if (what !== "clock") {
       throw usage(what === undefined ? "say what to control: clock" : `unknown sandbox control '${what}'`);
@@ -53,13 +53,16 @@ export const command: CommandSpec = {
       if (advanceMs <= 0) throw usage("the clock only moves forward: give a duration above 0, e.g. 2h");
     }
 
+    const lockTimeoutMs = parseDuration(String(values["lock-timeout"] ?? "0s"), "--lock-timeout");
     const project = await projectFor([], ctx);
     const { openStateStore, resolveStatePath } = await import("../../state/index.js");
     const { sandboxClock } = await import("../../engine/sandbox.js");
     // A --sandbox run holds the emulator's data in memory and would write its own clock back:
     // hold the sandbox state's lock, as such a run does, so the two never overlap.
     const statePath = resolveStatePath({ cwd: ctx.cwd, root: project.root, sandbox: true });
-    const lock = await openStateStore(statePath).lock(`sandbox clock (${hostname()})`, { timeoutMs: 0 });
+    const lock = await openStateStore(statePath).lock(`sandbox clock (${hostname()})`, {
+      timeoutMs: lockTimeoutMs,
+    });
     try {
       const now = await sandboxClock(project.root, advanceMs);
       const offset = describeOffset(now.getTime() - Date.now());
