@@ -97,6 +97,8 @@ export interface LocalFile {
   readonly path: string;
   readonly filename: string;
   readonly contentType: string;
+  /** The file's bytes, already read and checked by the caller: sent instead of reading `path`. */
+  readonly data?: Uint8Array;
 }
 
 export interface LobClientStats {
@@ -542,8 +544,9 @@ export function createLobClient(options: LobClientOptions): LobClient {
     what: string,
     code: "AUDIENCE_INVALID" | "MANIFEST_INVALID",
   ): Promise<number> {
+    let info;
     try {
-      return (await stat(path)).size;
+      info = await stat(path);
     } catch (err) {
       throw new CampaignctlError({
         code,
@@ -552,6 +555,16 @@ export function createLobClient(options: LobClientOptions): LobClient {
         hint: "Check the path in the manifest, then run `campaignctl validate`.",
       });
     }
+    // A FIFO or device swapped in since validation would block the upload or stream forever.
+    if (!info.isFile()) {
+      throw new CampaignctlError({
+        code,
+        source: "user",
+        message: `Cannot read ${what} ${path}: not a regular file`,
+        hint: "Check the path in the manifest, then run `campaignctl validate`.",
+      });
+    }
+    return info.size;
   }
 
   const id = (value: string): string => encodeURIComponent(value);
@@ -625,13 +638,15 @@ export function createLobClient(options: LobClientOptions): LobClient {
       for (const [name] of fileEntries) delete fieldsBody[name];
       const parts: MultipartPart[] = flattenFormFields(fieldsBody).map((f) => ({ kind: "field", ...f }));
       for (const [name, file] of fileEntries) {
-        await statOrFail(file.path, `artwork file for ${name}:`, "MANIFEST_INVALID");
+        if (file.data === undefined)
+          await statOrFail(file.path, `artwork file for ${name}:`, "MANIFEST_INVALID");
         parts.push({
           kind: "file",
           name,
           path: file.path,
           filename: file.filename,
           contentType: file.contentType,
+          ...(file.data === undefined ? {} : { data: file.data }),
         });
       }
       const multipart = await buildMultipartBody(parts);
