@@ -15,9 +15,10 @@
 // upload and file each). Each round after the first first adds --growth campaigns, each with a
 // creative and an upload, under another key (plain HTTP), so the store grows while the plan's own
 // account does not. Each round runs `plan --detailed-exitcode .` (exit 0 = no changes) --plans
-// times (median wall time), then makes the plan's requests again with plain fetch, --plans times
-// (median): every list page of the account, one after the other. That is the emulator's share of a
-// plan. The plan's wall time alone cannot show it: the plan reads Lob while it loads and preflights
+// times, then makes the plan's requests again with plain fetch, --plans times: every list page of
+// the account, one after the other. That is the emulator's share of a plan. Each keeps its fastest
+// time: the shared machine's load only ever adds time, so the fastest run is the closest to the cost
+// itself. The plan's wall time alone cannot show it: the plan reads Lob while it loads and preflights
 // the manifests, so offline work and the shared machine's load can hide it. CLI runs use a private
 // copy of dist/ (bench/lib/harness.mjs).
 import { performance } from "node:perf_hooks";
@@ -28,7 +29,6 @@ import {
   loadAverage,
   lobCaller,
   makePostcardWorkspace,
-  median,
   runCli,
   runLimited,
   startEmulatorChild,
@@ -96,7 +96,13 @@ try {
       plans.push(run.ms);
     }
     for (let i = 0; i < PLANS; i++) lists.push(await listAllPages());
-    const r = { round, storeCampaigns, planMs: median(plans), listMs: median(lists), load: loadAverage() };
+    const r = {
+      round,
+      storeCampaigns,
+      planMs: Math.min(...plans),
+      listMs: Math.min(...lists),
+      load: loadAverage(),
+    };
     rounds.push(r);
     log(
       `round ${round}: store holds ${storeCampaigns} campaigns; plans ${plans.map(fmtMs).join(", ")}, ` +
@@ -161,7 +167,7 @@ function printSummary() {
   ];
   for (const r of rounds) {
     out.push(
-      `  round ${r.round}: store ${r.storeCampaigns} campaigns, plan median ${fmtMs(r.planMs)}, its requests again ${fmtMs(r.listMs)} (load ${r.load})`,
+      `  round ${r.round}: store ${r.storeCampaigns} campaigns, fastest plan ${fmtMs(r.planMs)}, its requests again ${fmtMs(r.listMs)} (load ${r.load})`,
     );
   }
   out.push(
