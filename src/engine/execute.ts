@@ -6,6 +6,7 @@ import { pollUntil } from "../core/poll.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
+import { isTerminalUploadState } from "../lob/wire.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import { campaignTags } from "../plan/campaign-fields.js";
 import { DEFAULT_CANCEL_WINDOW_MINUTES } from "../plan/plan-apply.js";
@@ -557,7 +558,7 @@ class Execution {
     });
     const { done, value: upload } = await pollUntil({
       read: () => this.o.client.getUpload(uploadId),
-      done: (u) => u.state === "Scheduled" || u.state === "Errored" || u.state === "Cancelled",
+      done: (u) => isTerminalUploadState(u.state),
       onPending: (u) => this.o.reporter({ type: "processing", ...progress(u) }),
       intervalMs: this.o.pollIntervalMs,
       timeoutMs: this.o.waitTimeoutMs,

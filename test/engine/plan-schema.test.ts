@@ -2,9 +2,8 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
@@ -27,14 +26,10 @@ function problems(value: unknown): string[] {
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("schemas/plan.v1.schema.json", () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator({ rateLimit: false });
   let ws: Workspace;
   let env: Record<string, string>;
   let n = 0;
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, rateLimit: false });
-  });
-  afterAll(() => emulator.close());
   beforeEach(() => {
     ws = makeWorkspace();
     env = { LOB_API_KEY: `${TEST_API_KEY}planschema${(n += 1)}`, LOB_API_URL: emulator.url };
