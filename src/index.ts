@@ -33,8 +33,8 @@ export { inProcessLock, systemClock } from "./engine/deps.js";
 export type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
 export { defaultsIoHost } from "./core/io-host.js";
 export type { IoHost, IoMessage, IoRequest } from "./core/io-host.js";
-export { openEngineDeps as engineDepsFromEnv } from "./cli/engine-deps.js";
-export type { EngineDepsOptions, OpenedEngineDeps } from "./cli/engine-deps.js";
+export { engineDepsFromEnv } from "./deps-from-env.js";
+export type { EngineDepsOptions, OpenedEngineDeps } from "./deps-from-env.js";
 
 // The pure core: plan from plain values, render the result.
 export { planApply, planDestroy } from "./plan/index.js";

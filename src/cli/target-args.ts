@@ -1,8 +1,9 @@
 import type { Project } from "../project/types.js";
 import { projectFor } from "./project-arg.js";
 import type { CliContext } from "./context.js";
-import type { EngineDepsOptions, OpenedEngineDeps } from "./engine-deps.js";
+import type { EngineDepsOptions, OpenedEngineDeps } from "../deps-from-env.js";
 import { parseDuration } from "./options.js";
+import { releaseLockOnSignals } from "./signals.js";
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
@@ -51,15 +52,20 @@ export function useCaseOptions(target: CliTarget): {
  */
 export async function withEngine<T>(
   target: CliTarget,
-  options: Omit<EngineDepsOptions, keyof CliTarget | "project"> & { readonly command: string },
+  options: Omit<EngineDepsOptions, keyof CliTarget | "project" | "onLockHeld"> & {
+    readonly command: string;
+    /** Says what was finished when Ctrl-C stops the command (apply). */
+    readonly onInterrupt?: (signal: NodeJS.Signals) => void;
+  },
   work: (opened: OpenedEngineDeps) => Promise<T>,
 ): Promise<T> {
-  const { openEngineDeps } = await import("./engine-deps.js");
-  const opened = await openEngineDeps({
+  const { engineDepsFromEnv } = await import("../deps-from-env.js");
+  const { onInterrupt, ...rest } = options;
+  const opened = await engineDepsFromEnv({
     ...target,
     ...(target.project ? { project: target.project } : {}),
-    signals: {},
-    ...options,
+    onLockHeld: releaseLockOnSignals(onInterrupt),
+    ...rest,
   });
   try {
     return await work(opened);

@@ -1,4 +1,4 @@
-import { openEngineDeps } from "../../src/cli/engine-deps.js";
+import { engineDepsFromEnv } from "../../src/deps-from-env.js";
 import type { EngineDeps } from "../../src/engine/deps.js";
 import type { EngineEvent, EngineIo } from "../../src/engine/events.js";
 import type { Plan } from "../../src/plan/types.js";
@@ -32,7 +32,7 @@ export async function withEnvDeps<T>(
   hooks: TestIoHooks,
   work: (deps: EngineDeps) => Promise<T>,
 ): Promise<T> {
-  const opened = await openEngineDeps({ ...options, sandbox: false, io: testIo(hooks) });
+  const opened = await engineDepsFromEnv({ ...options, sandbox: false, io: testIo(hooks) });
   try {
     return await work(opened.deps);
   } finally {

@@ -63,10 +63,9 @@ export const command: CommandSpec = {
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
     });
-    const signals = {
-      onInterrupt: (signal: NodeJS.Signals) => ctx.stderr.write(interruptMessage(signal, tally.counts())),
-    };
-    const outcome = await withEngine(target, { io, command: "apply", signals }, ({ deps, sandbox }) =>
+    const onInterrupt = (signal: NodeJS.Signals) =>
+      ctx.stderr.write(interruptMessage(signal, tally.counts()));
+    const outcome = await withEngine(target, { io, command: "apply", onInterrupt }, ({ deps, sandbox }) =>
       runApply(deps, positionals, {
         ...useCaseOptions(target),
         ...settleFrom(values),

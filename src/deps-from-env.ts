@@ -1,14 +1,14 @@
 import { hostname } from "node:os";
-import { registerSecret } from "../core/active-secrets.js";
-import type { Clock, EngineDeps, EngineLock } from "../engine/deps.js";
-import type { EngineIo } from "../engine/events.js";
-import type { Sandbox } from "../engine/sandbox.js";
-import type { LobClientEvent } from "../lob/client.js";
-import { createLobClient } from "../lob/client.js";
-import { resolveTarget } from "../lob/target.js";
-import type { Project } from "../project/types.js";
-import { normalizeApiUrl, openStateStore, resolveStatePath } from "../state/index.js";
-import type { StateLock, StateStore, StateTarget } from "../state/types.js";
+import { registerSecret } from "./core/active-secrets.js";
+import type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
+import type { EngineIo } from "./engine/events.js";
+import type { Sandbox } from "./engine/sandbox.js";
+import type { LobClientEvent } from "./lob/client.js";
+import { createLobClient } from "./lob/client.js";
+import { resolveTarget } from "./lob/target.js";
+import type { Project } from "./project/types.js";
+import { normalizeApiUrl, openStateStore, resolveStatePath } from "./state/index.js";
+import type { StateLock, StateStore, StateTarget } from "./state/types.js";
 
 export interface EngineDepsOptions {
   readonly cwd: string;
@@ -30,11 +30,11 @@ export interface EngineDepsOptions {
   /** True for commands that never take the lock (status). */
   readonly readOnly?: boolean;
   /**
-   * The CLI's signal handling: while the lock is held, SIGINT/SIGTERM say what was finished
-   * (this callback), release the lock, and exit the process as the signal would (128 + signo).
-   * Library users leave it out and keep their own handlers.
+   * Called when the state lock is taken, with the lock; returns what to undo when it is released.
+   * The CLI installs its exit and Ctrl-C handlers here (cli/signals.ts); a library user may leave
+   * it out and keep the process's signals to itself.
    */
-  readonly signals?: { readonly onInterrupt?: (signal: NodeJS.Signals) => void };
+  readonly onLockHeld?: (lock: StateLock) => () => void;
   readonly onClientEvent?: (event: LobClientEvent) => void;
 }
 
@@ -48,9 +48,10 @@ export interface OpenedEngineDeps {
 
 /**
  * Build the engine's deps the way the CLI does: the target from env (or the sandbox), the Lob
- * client, the state file and its lock, Lob's clock. Exported for library users as `engineDepsFromEnv`.
+ * client, the state file and its lock, Lob's clock. A composition root like bin.ts: the engine
+ * itself never reads env. Exported for library users.
  */
-export async function openEngineDeps(options: EngineDepsOptions): Promise<OpenedEngineDeps> {
+export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<OpenedEngineDeps> {
   const target = resolveTarget(options.env, { sandbox: options.sandbox });
   const root = options.project?.root ?? options.cwd;
   const statePath = resolveStatePath({
@@ -78,7 +79,7 @@ export async function openEngineDeps(options: EngineDepsOptions): Promise<Opened
     if (target.kind === "sandbox") {
       if (options.command !== undefined && options.readOnly !== true)
         early = await lock.acquire(options.command);
-      const { startSandbox } = await import("../engine/sandbox.js");
+      const { startSandbox } = await import("./engine/sandbox.js");
       sandbox = await startSandbox(root);
       options.io.notify({
         type: "info",
@@ -130,27 +131,12 @@ export async function openEngineDeps(options: EngineDepsOptions): Promise<Opened
 
 /**
  * The state file's lock. Taking it a second time while held (the sandbox takes it before the
- * engine asks) shares the one hold. With `signals`, a Ctrl-C or CI cancel while it is held
- * releases it and exits the way the signal would; a crash releases it on exit.
+ * engine asks) shares the one hold; the file lock goes when the last hold is released.
  */
 function fileLock(store: StateStore, options: EngineDepsOptions): EngineLock {
   let held: StateLock | undefined;
+  let unhook: (() => void) | undefined;
   let holds = 0;
-  const releaseOnExit = () => held?.releaseSync();
-  const releaseOnSignal = (signal: NodeJS.Signals) => {
-    try {
-      options.signals?.onInterrupt?.(signal);
-    } catch {
-      // Saying what was finished is a courtesy; releasing the lock and exiting must still happen.
-    }
-    held?.releaseSync();
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  const unhook = () => {
-    process.removeListener("exit", releaseOnExit);
-    process.removeListener("SIGINT", releaseOnSignal);
-    process.removeListener("SIGTERM", releaseOnSignal);
-  };
   return {
     async acquire(command) {
       if (holds === 0) {
@@ -163,12 +149,7 @@ function fileLock(store: StateStore, options: EngineDepsOptions): EngineLock {
               message: `took over a stale state lock left by pid ${info.pid} ('${info.command}', since ${info.since}); that process is gone`,
             }),
         });
-        // A crash or Ctrl-C must not leave our lock behind for the next run to trip over.
-        process.once("exit", releaseOnExit);
-        if (options.signals) {
-          process.once("SIGINT", releaseOnSignal);
-          process.once("SIGTERM", releaseOnSignal);
-        }
+        unhook = options.onLockHeld?.(held);
       }
       holds += 1;
       let released = false;
@@ -177,7 +158,8 @@ function fileLock(store: StateStore, options: EngineDepsOptions): EngineLock {
         released = true;
         holds -= 1;
         if (holds > 0) return;
-        unhook();
+        unhook?.();
+        unhook = undefined;
         const lock = held;
         held = undefined;
         await lock?.release();
