@@ -31,7 +31,7 @@ export interface StateListing {
   readonly destroyed: readonly DestroyedRecord[];
 }
 
-export async function runStateList(deps: EngineDeps, options: StateCommandOptions): Promise<StateListing> {
+export async function runStateList(deps: EngineDeps): Promise<StateListing> {
   return withSession(deps, "state list", (session) => ({
     campaigns: Object.values(session.state.campaigns).sort((a, b) => a.key.localeCompare(b.key)),
     destroyed: Object.values(session.state.destroyed ?? {}).sort((a, b) => a.key.localeCompare(b.key)),

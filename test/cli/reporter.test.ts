@@ -26,7 +26,15 @@ describe("stderrReporter", () => {
     const { report, text } = capture(false);
     report({ type: "upload_progress", code: "upload_progress", key: "k", sentBytes: 100, totalBytes: 200 });
     for (const done of [10, 20, 30]) {
-      report({ type: "processing", code: "processing", key: "k", state: "Validating", validated: done, failed: 0, total: done });
+      report({
+        type: "processing",
+        code: "processing",
+        key: "k",
+        state: "Validating",
+        validated: done,
+        failed: 0,
+        total: done,
+      });
     }
     await new Promise((r) => setImmediate(r));
     expect(text()).not.toContain("uploading");

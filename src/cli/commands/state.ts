@@ -64,7 +64,7 @@ export const command: CommandSpec = {
     return withEngine(target, { io, command: `state ${sub}` }, async ({ deps }) => {
       switch (sub) {
         case "list": {
-          const listing = await engine.runStateList(deps, options);
+          const listing = await engine.runStateList(deps);
           if (format === "json") out(listing);
           else {
             const lines = listing.campaigns.map(
