@@ -85,5 +85,5 @@ export type EngineQuestion = ApprovePlanQuestion;
 /** The engine's I/O host: typed, coded events out; typed questions, each with a default, in. */
 export type EngineIo = IoHost<EngineEvent, EngineQuestion>;
 
-/** Old name of the event sink, for code that only reports. */
+/** A sink for events alone (the CLI's stderr reporter sits behind its I/O host). */
 export type Reporter = (event: EngineEvent) => void;

@@ -312,7 +312,7 @@ class Execution {
       if (ref.sha256 !== now) {
         throw new CampaignctlError({
           code: "PLAN_STALE",
-          message: `${action.applied.artwork ? sourceOf(action, field) : ref.path} changed since the plan for '${key}' was made (planned sha256:${ref.sha256.slice(0, 12)}…, now sha256:${now.slice(0, 12)}…); nothing was created or recorded`,
+          message: `${sourceOf(action, field)} changed since the plan for '${key}' was made (planned sha256:${ref.sha256.slice(0, 12)}…, now sha256:${now.slice(0, 12)}…); nothing was created or recorded`,
           hint: "make sure nothing writes the artwork during apply, then run 'campaignctl plan' again",
         });
       }
