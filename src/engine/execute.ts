@@ -4,6 +4,7 @@ import { CampaignctlError } from "../core/errors.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
+import { isTerminalUploadState } from "../lob/wire.js";
 import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
 import { addMinutes } from "../plan/values.js";
 import { withCampaign, withDestroyed } from "../state/index.js";
@@ -467,7 +468,7 @@ class Execution {
         failed: upload.failedMailpieces,
         total: upload.totalMailpieces,
       };
-      if (upload.state === "Scheduled" || upload.state === "Errored" || upload.state === "Cancelled") {
+      if (isTerminalUploadState(upload.state)) {
         this.notify({ type: "sent", code: "sent", campaignId, cancelDeadline: deadline, ...event });
         if (upload.state === "Errored") {
           throw new CampaignctlError({
