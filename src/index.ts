@@ -1,11 +1,11 @@
 /**
  * campaignctl as a library, for people who script us. The CLI is a thin layer over these same
- * functions. They take their inputs as arguments: the working directory (`cwd`), the environment
- * (`env`: the API key, the API URL, settings) and a `reporter` for progress; none reads
- * `process.env` or `process.cwd()` itself. What is not injected: every command that reaches Lob
- * installs, while it runs, process-wide exit, SIGINT and SIGTERM handlers that release the state
- * lock and end the process on a signal (engine/session.ts); and waits (the lock timeout, polling
- * Lob) measure elapsed time on the real clock.
+ * functions. The use cases take their world as one `EngineDeps` (client, state store, lock, I/O
+ * host, clock): build it in memory, or from env as the CLI does with `engineDepsFromEnv`; `validate`
+ * takes its `cwd` and `env` as arguments. What is not injected: the time a poll of Lob has been
+ * waiting (for an upload to validate, an export to build) is measured on the real clock: with a
+ * `clock` whose `sleep` returns at once a poll asks again at once, and still gives up only after
+ * its timeout in real time.
  */
 export { loadManifests as validate } from "./manifest/index.js";
 export type { LoadOptions as ValidateOptions, LoadResult as ValidateResult } from "./manifest/index.js";
@@ -15,6 +15,8 @@ export {
   runFailures as failures,
   runPlan as plan,
 } from "./engine/use-cases.js";
+export { runStatus as status } from "./engine/status.js";
+export type { StatusOutcome } from "./engine/status.js";
 export type {
   ApplyOptions,
   ApplyOutcome,
@@ -22,9 +24,21 @@ export type {
   FailuresOptions,
   FailuresOutcome,
   PlanOutcome,
-  TargetOptions,
+  UseCaseOptions,
 } from "./engine/use-cases.js";
-export type { EngineEvent, Reporter } from "./engine/events.js";
+export type {
+  ApprovePlanQuestion,
+  EngineEvent,
+  EngineIo,
+  EngineQuestion,
+  Reporter,
+} from "./engine/events.js";
+export { inProcessLock, systemClock } from "./engine/deps.js";
+export type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
+export { defaultsIoHost } from "./core/io-host.js";
+export type { IoHost, IoMessage, IoRequest } from "./core/io-host.js";
+export { engineDepsFromEnv } from "./deps-from-env.js";
+export type { EngineDepsOptions, OpenedEngineDeps } from "./deps-from-env.js";
 
 // The pure core: plan from plain values, render the result.
 export { planApply, planDestroy } from "./plan/index.js";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aDestroyPlan, anApplyPlan } from "../render/fixtures.js";
 import { useEmulator } from "../support/emulator.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
@@ -65,6 +66,14 @@ describe("schemas/plan.v1.schema.json", () => {
     const onePath = await savedPlan(ws.manifest("schema-a"));
     expect(onePath.plan.scope).toBe("paths");
     expect(problems(onePath)).toEqual([]);
+  });
+
+  it("accepts the renderers' fixture plans as `$defs/plan` (apply with a send, destroy with a cancel)", () => {
+    for (const plan of [anApplyPlan(), aDestroyPlan()]) {
+      const valid = validatePlan(JSON.parse(JSON.stringify(plan)));
+      expect(validatePlan.errors ?? [], plan.operation).toEqual([]);
+      expect(valid).toBe(true);
+    }
   });
 
   it("rejects a wrong field type, an unknown action kind and an unknown field", async () => {
