@@ -1,7 +1,11 @@
 /**
  * campaignctl as a library, for people who script us. The CLI is a thin layer over these same
  * functions. The use cases take their world as one `EngineDeps` (client, state store, lock, I/O
- * host, clock): build it in memory, or from env as the CLI does with `engineDepsFromEnv`.
+ * host, clock): build it in memory, or from env as the CLI does with `engineDepsFromEnv`; `validate`
+ * takes its `cwd` and `env` as arguments. What is not injected: the time a poll of Lob has been
+ * waiting (for an upload to validate, an export to build) is measured on the real clock: with a
+ * `clock` whose `sleep` returns at once a poll asks again at once, and still gives up only after
+ * its timeout in real time.
  */
 export { loadManifests as validate } from "./manifest/index.js";
 export type { LoadOptions as ValidateOptions, LoadResult as ValidateResult } from "./manifest/index.js";

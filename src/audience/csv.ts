@@ -104,9 +104,7 @@ const TAB = 9;
 const BOM_LATIN1 = "\u00ef\u00bb\u00bf";
 
 interface CsvTextParser {
-  /** Feeds bytes as latin1 text. Returns false once parsing has stopped (problem or handler said stop). */
-  push(text: string): boolean;
-  /** Feeds bytes (copied before returning: the caller may reuse the buffer). */
+  /** Feeds bytes (copied before returning: the caller may reuse the buffer). Returns false once parsing has stopped (problem or handler said stop). */
   pushBytes(chunk: Buffer): boolean;
   end(): void;
   /** Physical line of the first unconsumed character (for locating decode errors). */
@@ -164,12 +162,9 @@ export function detectLineEnding(s: string, final: boolean): "\n" | "\r" | undef
  * Text-level parser. It takes the input's bytes as latin1 text (one char per byte, as
  * `buffer.toString("latin1")` gives): structural characters are ASCII and never occur inside a
  * UTF-8 sequence, so splitting is exact, and latin1 decodes at memory speed. It does not validate
- * UTF-8 itself (`parseCsv` does).
+ * UTF-8 itself (`parseCsvRecords` does, before handing it the bytes).
  */
-export function createCsvTextParser(
-  onRecord: CsvRecordViewHandler,
-  options: CsvParseOptions = {},
-): CsvTextParser {
+function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOptions = {}): CsvTextParser {
   const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
   const state = { records: 0, problem: null as CsvProblem | null, stopped: false };
   // Unconsumed text; always begins at a record start.
@@ -443,24 +438,6 @@ export function createCsvTextParser(
         // Joining bytes yields a flat string in one copy.
         pending = Buffer.concat([Buffer.from(pending, "latin1"), chunk]).toString("latin1");
         joined = false;
-      }
-      if (pending.length >= retryAt) consume(false);
-      return !isDone();
-    },
-    push(text: string): boolean {
-      if (isDone()) return false;
-      const nul = text.indexOf("\0");
-      if (nul !== -1) {
-        const line =
-          pendingLine + countNewlines(pending, 0, pending.length, NL) + countNewlines(text, 0, nul, NL);
-        nulAt(line);
-        return false;
-      }
-      if (pending.length === 0) {
-        pending = text;
-      } else {
-        pending += text;
-        joined = true;
       }
       if (pending.length >= retryAt) consume(false);
       return !isDone();

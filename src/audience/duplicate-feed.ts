@@ -1,4 +1,6 @@
+import { internalError } from "../core/errors.js";
 import type { CsvRecordView } from "./csv.js";
+import type { RecipientColumns } from "./rules.js";
 import { ENTRY_FIELDS, ENTRY_INTS, IDENTITY_FIELDS } from "./duplicate-table.js";
 
 /**
@@ -13,15 +15,8 @@ import { ENTRY_FIELDS, ENTRY_INTS, IDENTITY_FIELDS } from "./duplicate-table.js"
  * taken every entry that points into it.
  */
 
-/** Column indexes of a recipient's identity (-1: not mapped). */
-export interface RecipientColumns {
-  readonly name: number;
-  readonly line1: number;
-  readonly line2: number;
-  readonly city: number;
-  readonly state: number;
-  readonly zip: number;
-}
+// The identity columns are declared once, with the rules that find them.
+export type { RecipientColumns } from "./rules.js";
 
 export interface EntryConsumer {
   /** Entries before `written` (a count since the start) are complete: decide them. */
@@ -77,7 +72,7 @@ export function createDuplicateFeed(
   /** Reserves `length` contiguous bytes and returns their ring offset. */
   function reserve(length: number): number {
     if (length > ringBytes / 2)
-      throw new Error(`duplicate check: a ${length}-byte field does not fit its buffer`);
+      throw internalError(`duplicate check: a ${length}-byte field does not fit its buffer`);
     let at = textHead % ringBytes;
     if (at + length > ringBytes) {
       textHead += ringBytes - at;
@@ -89,12 +84,12 @@ export function createDuplicateFeed(
       let freeAt = regionFreeAt[regionHead]!;
       if (regionHead === mirroredRegion) {
         // Later fields in the mirrored string must copy it again.
-        if (rowUsesMirror) throw new Error("duplicate check: one row's fields overflow its buffer");
+        if (rowUsesMirror) throw internalError("duplicate check: one row's fields overflow its buffer");
         mirrored = undefined;
         mirroredRegion = -1;
         freeAt = written;
       }
-      if (freeAt > written) throw new Error("duplicate check: one row's fields overflow its buffer");
+      if (freeAt > written) throw internalError("duplicate check: one row's fields overflow its buffer");
       if (taken < freeAt) taken = consumer.waitTaken(freeAt, written);
       regionHead++;
     }

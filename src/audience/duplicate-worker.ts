@@ -1,6 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type * as WorkerThreads from "node:worker_threads";
+import { internalError } from "../core/errors.js";
 import { createDuplicateFeed } from "./duplicate-feed.js";
 import type { EntryConsumer, RecipientColumns } from "./duplicate-feed.js";
 import { ENTRY_INTS, createDuplicateTable } from "./duplicate-table.js";
@@ -63,7 +64,7 @@ export function createWorkerDuplicateCheck(
   const result = new Promise<DuplicateTally>((resolve, reject) => {
     worker.once("message", (tally: DuplicateTally) => resolve(tally));
     worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the duplicate-check worker exited (${code})`)));
+    worker.once("exit", (code) => reject(internalError(`the duplicate-check worker exited (${code})`)));
   });
   // Awaited in finish(); a failure before then also shows in the FAILED word.
   result.catch(() => undefined);
@@ -98,9 +99,9 @@ export function createWorkerDuplicateCheck(
         // `written` is at most ringEntries ahead of the worker, so the int32 difference is exact.
         const taken = written - ((written - seen) | 0);
         if (taken >= target) return taken;
-        if (Atomics.load(control, FAILED) !== 0) throw new Error("the duplicate-check worker failed");
+        if (Atomics.load(control, FAILED) !== 0) throw internalError("the duplicate-check worker failed");
         // A worker that died without a word (killed) would otherwise block this thread forever.
-        if (++stalled > 120) throw new Error("the duplicate-check worker stopped taking rows");
+        if (++stalled > 120) throw internalError("the duplicate-check worker stopped taking rows");
         Atomics.store(control, PARSER_WAITS, 1);
         Atomics.wait(control, TAKEN, seen, 500);
         Atomics.store(control, PARSER_WAITS, 0);

@@ -10,15 +10,7 @@ export {
   RULES_VERSION,
 } from "./rules.js";
 export type { AudienceRules } from "./rules.js";
-export { readCsvHeader } from "./header.js";
-export {
-  parseCsv,
-  parseCsvRecords,
-  csvFields,
-  csvFieldText,
-  createCsvTextParser,
-  DEFAULT_MAX_RECORD_CHARS,
-} from "./csv.js";
+export { parseCsv, parseCsvRecords, csvFields, csvFieldText, DEFAULT_MAX_RECORD_CHARS } from "./csv.js";
 export type {
   CsvParseResult,
   CsvProblem,

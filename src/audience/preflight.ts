@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { redactActiveSecrets } from "../core/active-secrets.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DUPLICATE_FINGERPRINT_CAP, createDuplicateCheck } from "./duplicates.js";
@@ -112,13 +112,10 @@ async function readCached(path: string, sha256: string): Promise<PreflightReport
   }
 }
 
-async function writeCached(dir: string, path: string, report: PreflightReport): Promise<void> {
+async function writeCached(path: string, report: PreflightReport): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    // Last line of defence: the key never reaches a cache (see core/active-secrets.ts).
-    await writeFile(tmp, redactActiveSecrets(JSON.stringify(report)));
-    await rename(tmp, path);
+    // writeFileAtomic redacts the key: it never reaches a cache (see core/active-secrets.ts).
+    await writeFileAtomic(path, JSON.stringify(report));
   } catch {
     // A cache that cannot be written only costs time on the next run.
   }
@@ -157,7 +154,8 @@ function unreadableReport(file: string, error: unknown): PreflightReport {
   };
 }
 
-async function runPreflight(
+/** Preflight without the cache: one full scan of the file. */
+async function scanAndReport(
   opts: PreflightOptions,
   display: string,
   maxRows: number,
@@ -303,15 +301,15 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
   const display = opts.displayFile ?? opts.file;
   const maxRows = opts.maxRowsPerGroup ?? 10;
   try {
-    if (opts.cacheDir === undefined) return await runPreflight(opts, display, maxRows);
+    if (opts.cacheDir === undefined) return await scanAndReport(opts, display, maxRows);
     const sha256 = await hashFile(opts.file);
-    if (sha256 === undefined) return await runPreflight(opts, display, maxRows);
+    if (sha256 === undefined) return await scanAndReport(opts, display, maxRows);
     const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
     const cached = await readCached(path, sha256);
     if (cached !== undefined) return withFile(cached, display);
-    const report = await runPreflight(opts, display, maxRows);
+    const report = await scanAndReport(opts, display, maxRows);
     // The file may have changed between the two reads; only cache what matches the key.
-    if (report.sha256 === sha256) await writeCached(opts.cacheDir, path, withFile(report, ""));
+    if (report.sha256 === sha256) await writeCached(path, withFile(report, ""));
     return report;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -33,18 +33,20 @@ interface CompiledRule {
   readonly missing: RowFailure | undefined;
 }
 
+/** Column indexes forming a recipient's identity for duplicate detection (-1: not mapped). */
+export interface RecipientColumns {
+  readonly name: number;
+  readonly line1: number;
+  readonly line2: number;
+  readonly city: number;
+  readonly state: number;
+  readonly zip: number;
+}
+
 export interface AudienceRules {
   readonly header: readonly string[];
   readonly missingColumns: readonly MissingColumn[];
-  /** Column indexes forming a recipient's identity for duplicate detection (-1: not mapped). */
-  readonly identity: {
-    readonly name: number;
-    readonly line1: number;
-    readonly line2: number;
-    readonly city: number;
-    readonly state: number;
-    readonly zip: number;
-  };
+  readonly identity: RecipientColumns;
   /** Failures of one record; a shared empty array when it passes. */
   checkRecord(record: CsvRecordView): readonly RowFailure[];
   /** The same for a row given as strings (tests, tools). */

@@ -1,4 +1,4 @@
-import { formatLocation } from "../core/diagnostics.js";
+import { formatDiagnosticLine } from "../core/diagnostics.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import type { EngineEvent, Reporter } from "../engine/events.js";
 import type { ActionKind, Resource } from "../plan/types.js";
@@ -90,9 +90,7 @@ export function stepLabel(action: ActionKind, resource?: Resource): string {
 
 export function printDiagnostics(ctx: CliContext, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) {
-    ctx.stderr.write(
-      `${formatLocation(d)}: ${d.severity} ${d.code} ${d.path ? `${d.path}: ` : ""}${d.message}\n`,
-    );
+    ctx.stderr.write(`${formatDiagnosticLine(d)}\n`);
     if (d.hint) ctx.stderr.write(`  hint: ${d.hint}\n`);
   }
 }

@@ -70,7 +70,8 @@ async function loadCommand(name: string): Promise<CommandSpec> {
 
 export function reportError(error: unknown, ctx: CliContext): number {
   const secrets = [ctx.env.LOB_API_KEY ?? ""].filter((s) => s.length > 0);
-  if (isCampaignctlError(error)) {
+  // A broken invariant (code INTERNAL) is a bug like any other exception: exit 3, said so.
+  if (isCampaignctlError(error) && error.code !== "INTERNAL") {
     // Errors that carry diagnostics (invalid manifests) show every one of them first.
     const diagnostics = (error as { diagnostics?: unknown }).diagnostics;
     if (Array.isArray(diagnostics)) printDiagnostics(ctx, diagnostics as Diagnostic[]);
@@ -79,11 +80,15 @@ export function reportError(error: unknown, ctx: CliContext): number {
     ctx.stderr.write(redactSecrets(`${lines.join("\n")}\n`, secrets));
     return EXIT.error;
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const lines = [
-    `Internal error (this is a bug in campaignctl): ${detail}`,
-    "  hint: please report it with the command you ran; nothing was sent on your behalf after this point",
-  ];
+  const detail = isCampaignctlError(error)
+    ? error.message
+    : error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : String(error);
+  const hint =
+    (isCampaignctlError(error) ? error.hint : undefined) ??
+    "please report it with the command you ran; nothing was sent on your behalf after this point";
+  const lines = [`Internal error (this is a bug in campaignctl): ${detail}`, `  hint: ${hint}`];
   if (ctx.env.CAMPAIGNCTL_DEBUG === "1" && error instanceof Error && error.stack) lines.push(error.stack);
   ctx.stderr.write(redactSecrets(`${lines.join("\n")}\n`, secrets));
   return EXIT.internal;

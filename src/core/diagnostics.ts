@@ -53,8 +53,14 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/** The one way a place in a file is shown: `file:line:col`, or `file` for the whole file. */
 export function formatLocation(d: Pick<Diagnostic, "file" | "line" | "col">): string {
   return d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+}
+
+/** The one diagnostic line: `file:line:col: severity CODE path: message` (the hint goes below it). */
+export function formatDiagnosticLine(d: Diagnostic): string {
+  return `${formatLocation(d)}: ${d.severity} ${d.code} ${d.path ? `${d.path}: ` : ""}${d.message}`;
 }
 
 /** Stable order: by file, then position, then code. */

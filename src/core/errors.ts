@@ -65,3 +65,11 @@ export class CampaignctlError extends Error {
 export function isCampaignctlError(value: unknown): value is CampaignctlError {
   return value instanceof CampaignctlError;
 }
+
+/**
+ * A broken invariant: campaignctl's own bug, never the user's move. Thrown instead of a bare
+ * `Error` so the code says which kind of failure it is.
+ */
+export function internalError(message: string, cause?: unknown): CampaignctlError {
+  return new CampaignctlError({ code: "INTERNAL", source: "toolkit", message, cause });
+}

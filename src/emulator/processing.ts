@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
@@ -11,6 +11,7 @@ import { validateAudienceRows } from "../audience/scan.js";
 import type { AudienceMapping } from "../audience/types.js";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
 import type { ExportRecord, Store, UploadRecord } from "./store.js";
+import { writeFileAtomicWith } from "../core/atomic-file.js";
 
 /**
  * Audience processing after send, and exports. Per-row results go to an append-only file
@@ -358,38 +359,38 @@ export function createProcessor(opts: {
     if (!upload) throw new Error("upload gone");
     const fileName = `${record.id}-${randomBytes(12).toString("hex")}.csv`;
     const finalPath = join(store.filesDir, "exports", fileName);
-    const tmpPath = `${finalPath}.tmp`;
-    const out = createWriteStream(tmpPath);
-    const outClosed = once(out, "close");
-    const header = upload.header ?? [];
-    const lead = exportLeadColumns(record.type);
-    out.write(`${[...lead, ...header].map(csvCell).join(",")}\n`);
-    const wanted = record.type === "failures" ? "F" : record.type === "successes" ? "V" : undefined;
-    const pending: string[] = [];
-    await streamResults(upload, (tag, raw) => {
-      if (wanted !== undefined && tag !== wanted) return true;
-      // The line's cells by position: no per-row object keyed by header (headers are unique, or
-      // the upload would have errored).
-      const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
-      const status = tag === "V" ? "Validated" : "Failed";
-      const leadCells =
-        record.type === "failures"
-          ? [String(rowNumber), message ?? ""]
-          : record.type === "successes"
-            ? [String(rowNumber), mailpiece ?? ""]
-            : [String(rowNumber), status, message ?? "", mailpiece ?? ""];
-      const cells = header.map((_, i) => fields[i] ?? "");
-      pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
-      if (pending.length >= 1000) {
-        out.write(pending.join(""));
-        pending.length = 0;
-      }
-      return true;
+    await writeFileAtomicWith(finalPath, async (tmpPath) => {
+      const out = createWriteStream(tmpPath);
+      const outClosed = once(out, "close");
+      const header = upload.header ?? [];
+      const lead = exportLeadColumns(record.type);
+      out.write(`${[...lead, ...header].map(csvCell).join(",")}\n`);
+      const wanted = record.type === "failures" ? "F" : record.type === "successes" ? "V" : undefined;
+      const pending: string[] = [];
+      await streamResults(upload, (tag, raw) => {
+        if (wanted !== undefined && tag !== wanted) return true;
+        // The line's cells by position: no per-row object keyed by header (headers are unique, or
+        // the upload would have errored).
+        const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
+        const status = tag === "V" ? "Validated" : "Failed";
+        const leadCells =
+          record.type === "failures"
+            ? [String(rowNumber), message ?? ""]
+            : record.type === "successes"
+              ? [String(rowNumber), mailpiece ?? ""]
+              : [String(rowNumber), status, message ?? "", mailpiece ?? ""];
+        const cells = header.map((_, i) => fields[i] ?? "");
+        pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
+        if (pending.length >= 1000) {
+          out.write(pending.join(""));
+          pending.length = 0;
+        }
+        return true;
+      });
+      if (pending.length > 0) out.write(pending.join(""));
+      out.end();
+      await outClosed;
     });
-    if (pending.length > 0) out.write(pending.join(""));
-    out.end();
-    await outClosed;
-    await rename(tmpPath, finalPath);
     record.fileName = fileName;
     record.state = "succeeded";
     record.dateModified = opts.now().toISOString();

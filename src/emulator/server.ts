@@ -478,7 +478,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       else if (/\.png$/i.test(name)) type = "image/png";
       else if (/\.jpe?g$/i.test(name)) type = "image/jpeg";
     }
-    if (!path || parts[1]!.endsWith(".tmp")) {
+    if (!path || parts[1]!.includes(".tmp")) {
       writeReply(res, jsonReply(404, { error: "not found" }), undefined);
       return;
     }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { redactActiveSecrets } from "../core/active-secrets.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import { createCampaignIndex } from "./campaign-index.js";
 import type {
   ExportState,
@@ -164,16 +164,8 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
   let queued: Promise<void> | null = null;
 
   async function writeNow(): Promise<void> {
-    const tmp = `${statePath}.${randomBytes(4).toString("hex")}.tmp`;
-    const handle = await open(tmp, "w");
-    try {
-      // In --sandbox this file sits under .campaignctl/: the key never reaches it (core/active-secrets.ts).
-      await handle.writeFile(redactActiveSecrets(JSON.stringify(data)));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, statePath);
+    // In --sandbox this file sits under .campaignctl/: the key never reaches it (core/active-secrets.ts).
+    await writeFileAtomic(statePath, JSON.stringify(data));
   }
 
   const store: Store = {

@@ -1,6 +1,6 @@
 import { access, mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../state/atomic-file.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 
 /**
  * HTML artwork as last applied, stored by content hash beside the state file, so a plan can show

@@ -1,4 +1,6 @@
 import { hashValue, sha256Hex } from "../core/canonical.js";
+import { internalError } from "../core/errors.js";
+import { formatLocation } from "../core/diagnostics.js";
 import type { PreflightReport } from "../audience/types.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import type { DesiredCampaign, LocalFileRef } from "../plan/types.js";
@@ -19,7 +21,7 @@ async function buildOne(
   manifest: CampaignManifest,
   report: PreflightReport | undefined,
 ): Promise<DesiredCampaign> {
-  if (!report) throw new Error(`internal: no audience preflight for '${manifest.key}'`);
+  if (!report) throw internalError(`no audience preflight for '${manifest.key}'`);
   const artwork: Record<string, string> = {};
   const artworkSource: Record<string, string> = {};
   const html: Record<string, string> = {};
@@ -45,7 +47,7 @@ async function buildOne(
   const audience = manifest.audience;
   return {
     key: manifest.key,
-    source: `${manifest.source.file}:${manifest.source.line}`,
+    source: formatLocation(manifest.source),
     campaign: { ...manifest.campaign },
     creative: {
       resource_type: creative.resource_type,

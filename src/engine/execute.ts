@@ -1,6 +1,8 @@
 import { basename } from "node:path";
 import { sha256Hex } from "../core/canonical.js";
-import { CampaignctlError } from "../core/errors.js";
+import { mapLimit } from "../core/concurrency.js";
+import { CampaignctlError, internalError } from "../core/errors.js";
+import { pollUntil } from "../core/poll.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
@@ -56,18 +58,16 @@ export interface ExecuteResult {
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const run = new Execution(options, plan.operation);
-  const queue = [...plan.campaigns];
   // Campaigns are independent: up to `parallelism` converge at once (steps within one stay in order).
-  const worker = async () => {
-    for (let campaign = queue.shift(); campaign; campaign = queue.shift()) {
+  // A bug stops new campaigns from starting; the pool lets the others in flight finish their step
+  // before it throws, as returning early would release the lock (and stop a sandbox) while other
+  // campaigns' requests are still in flight.
+  try {
+    await mapLimit(plan.campaigns, options.parallelism, async (campaign) => {
       try {
         await run.campaign(campaign);
       } catch (error) {
-        // A bug: stop taking new campaigns, but let the others in flight finish their step.
-        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") {
-          queue.length = 0;
-          throw error;
-        }
+        if (!(error instanceof CampaignctlError) || error.code === "INTERNAL") throw error;
         // A lost response or server failure leaves this campaign half-done; the others go on.
         run.failed.push({ key: campaign.key, reason: error.message });
         options.io.notify({
@@ -78,15 +78,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           ...(error.hint ? { hint: error.hint } : {}),
         });
       }
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(options.parallelism, queue.length)) }, worker);
-  // Let every worker finish before anything propagates: returning early would release the lock
-  // (and stop a sandbox) while other campaigns' requests are still in flight.
-  const settled = await Promise.allSettled(workers);
-  await run.flushed();
-  const crashed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (crashed) throw crashed.reason;
+    });
+  } finally {
+    await run.flushed();
+  }
   return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
 }
 
@@ -184,7 +179,7 @@ class Execution {
 
   private campaignId(key: string): string {
     const id = this.record(key).campaignId;
-    if (!id) throw internal(`'${key}' has no campaign id at this step`);
+    if (!id) throw internalError(`'${key}' has no campaign id at this step`);
     return id;
   }
 
@@ -300,7 +295,7 @@ class Execution {
   }
 
   private async createCreative(key: string, action: ActionOf<"create">): Promise<void> {
-    if (action.body.resource !== "creative") throw internal(`'${key}': not a creative body`);
+    if (action.body.resource !== "creative") throw internalError(`'${key}': not a creative body`);
     const campaignId = this.campaignId(key);
     const body: Record<string, unknown> = { campaign_id: campaignId, ...action.body.fields };
     const files: Partial<Record<string, LocalFile>> = {};
@@ -321,14 +316,14 @@ class Execution {
       files[field] = {
         path: ref.path,
         filename: basename(ref.path),
-        contentType: MEDIA_TYPES[ref.mediaType],
+        contentType: CONTENT_TYPES[ref.mediaType],
         data: bytes,
       };
     }
     if (
       Object.keys(files).length !== Object.values(action.applied.artwork ?? {}).filter(isFileIdentity).length
     ) {
-      throw internal(`'${key}': the plan's creative names local artwork it carries no file for`);
+      throw internalError(`'${key}': the plan's creative names local artwork it carries no file for`);
     }
     this.step(key, action, "start");
     await this.intend(key, "creative");
@@ -375,8 +370,8 @@ class Execution {
 
   private async uploadFile(key: string, action: ActionOf<"upload_file">): Promise<void> {
     const uploadId = this.record(key).uploadId;
-    if (!uploadId) throw internal(`'${key}' has no upload id at the file step`);
-    if (!action.local) throw internal(`'${key}': the plan's upload_file carries no local file`);
+    if (!uploadId) throw internalError(`'${key}' has no upload id at the file step`);
+    if (!action.local) throw internalError(`'${key}': the plan's upload_file carries no local file`);
     const path = action.local.path;
     this.step(key, action, "start", uploadId, `${action.rows.toLocaleString("en-US")} rows`);
     await this.intend(key, "file");
@@ -458,38 +453,38 @@ class Execution {
   private async watch(key: string, campaignId: string, deadline: string): Promise<void> {
     const uploadId = this.record(key).uploadId;
     if (!uploadId) return;
-    const started = Date.now();
-    for (;;) {
-      const upload = await this.o.client.getUpload(uploadId);
-      const event = {
-        key,
-        state: upload.state,
-        validated: upload.validatedMailpieces,
-        failed: upload.failedMailpieces,
-        total: upload.totalMailpieces,
-      };
-      if (isTerminalUploadState(upload.state)) {
-        this.notify({ type: "sent", code: "sent", campaignId, cancelDeadline: deadline, ...event });
-        if (upload.state === "Errored") {
-          throw new CampaignctlError({
-            code: "LOB_VALIDATION",
-            source: "remote",
-            message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
-            hint: `run 'campaignctl failures ${key} --out FILE' for row-level reasons, fix the file, then destroy and apply again`,
-          });
-        }
-        return;
-      }
-      this.notify({ type: "processing", code: "processing", ...event });
-      if (Date.now() - started > this.o.waitTimeoutMs) {
-        this.notify({
-          type: "warn",
-          code: "watch_timeout",
-          message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
-        });
-        return;
-      }
-      await this.o.sleep(this.o.pollIntervalMs);
+    const progress = (upload: Upload) => ({
+      key,
+      state: upload.state,
+      validated: upload.validatedMailpieces,
+      failed: upload.failedMailpieces,
+      total: upload.totalMailpieces,
+    });
+    const { done, value: upload } = await pollUntil({
+      read: () => this.o.client.getUpload(uploadId),
+      done: (u) => isTerminalUploadState(u.state),
+      onPending: (u) => this.notify({ type: "processing", code: "processing", ...progress(u) }),
+      intervalMs: this.o.pollIntervalMs,
+      timeoutMs: this.o.waitTimeoutMs,
+      sleep: this.o.sleep,
+      now: () => Date.now(),
+    });
+    if (!done) {
+      this.notify({
+        type: "warn",
+        code: "watch_timeout",
+        message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
+      });
+      return;
+    }
+    this.notify({ type: "sent", code: "sent", campaignId, cancelDeadline: deadline, ...progress(upload) });
+    if (upload.state === "Errored") {
+      throw new CampaignctlError({
+        code: "LOB_VALIDATION",
+        source: "remote",
+        message: `Lob could not process the audience of '${key}' (upload ${uploadId} is Errored)`,
+        hint: `run 'campaignctl failures ${key} --out FILE' for row-level reasons, fix the file, then destroy and apply again`,
+      });
     }
   }
 
@@ -559,11 +554,6 @@ async function ignoreNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** A broken invariant of the plan or the state: a bug, not the user's doing. */
-function internal(message: string): CampaignctlError {
-  return new CampaignctlError({ code: "INTERNAL", source: "toolkit", message: `internal: ${message}` });
-}
-
 function isFileIdentity(identity: string): boolean {
   return identity.startsWith("sha256:");
 }
@@ -574,7 +564,8 @@ function sourceOf(action: ActionOf<"create">, field: string): string {
   return typeof change?.after === "string" ? change.after : field;
 }
 
-const MEDIA_TYPES = {
+/** The HTTP Content-Type each artwork media type is uploaded with (not the manifest-side MEDIA_TYPE_BY_EXTENSION). */
+const CONTENT_TYPES = {
   csv: "text/csv",
   html: "text/html",
   pdf: "application/pdf",

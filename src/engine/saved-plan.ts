@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { canonicalJson, hashValue } from "../core/canonical.js";
 import { CampaignctlError } from "../core/errors.js";
 import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
-import { writeFileAtomic } from "../state/atomic-file.js";
+import { writeFileAtomic } from "../core/atomic-file.js";
 import type { StateTarget } from "../state/types.js";
 
 /**

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { CampaignctlError } from "../core/errors.js";
+import { pollUntil } from "../core/poll.js";
 import type { Plan, PlanScope } from "../plan/types.js";
 import type { Project } from "../project/types.js";
 import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
@@ -313,20 +314,21 @@ export async function runFailures(deps: EngineDeps, options: FailuresOptions): P
     const { client } = session;
     const upload = await client.getUpload(record.uploadId);
     const created = await client.createExport(record.uploadId, "failures");
-    const started = Date.now();
-    const poll = options.pollIntervalMs ?? 2_000;
-    let exported = await client.getExport(record.uploadId, created.exportId);
-    while (exported.state === "in_progress") {
-      if (Date.now() - started > (options.timeoutMs ?? 10 * 60_000)) {
-        throw new CampaignctlError({
-          code: "TIMEOUT",
-          source: "remote",
-          message: `export ${created.exportId} is still in progress`,
-          hint: "run 'campaignctl failures' again later",
-        });
-      }
-      await deps.clock.sleep(poll);
-      exported = await client.getExport(record.uploadId, created.exportId);
+    const { done, value: exported } = await pollUntil({
+      read: () => client.getExport(record.uploadId!, created.exportId),
+      done: (e) => e.state !== "in_progress",
+      intervalMs: options.pollIntervalMs ?? 2_000,
+      timeoutMs: options.timeoutMs ?? 10 * 60_000,
+      sleep: (ms) => deps.clock.sleep(ms),
+      now: () => Date.now(),
+    });
+    if (!done) {
+      throw new CampaignctlError({
+        code: "TIMEOUT",
+        source: "remote",
+        message: `export ${created.exportId} is still in progress`,
+        hint: "run 'campaignctl failures' again later",
+      });
     }
     if (exported.state !== "succeeded" || !exported.s3Url) {
       throw new CampaignctlError({

@@ -1,3 +1,4 @@
+import { isPlainObject } from "../core/objects.js";
 import { inspect } from "node:util";
 import { CampaignctlError } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
@@ -184,10 +185,10 @@ function readErrorBody(body: string | undefined): ParsedErrorBody {
   } catch {
     return { message: summariseText(body), lobCode: undefined };
   }
-  if (!isRecord(json)) return { message: summariseText(body), lobCode: undefined };
+  if (!isPlainObject(json)) return { message: summariseText(body), lobCode: undefined };
 
   const envelope = json["error"];
-  if (isRecord(envelope)) {
+  if (isPlainObject(envelope)) {
     return {
       message: typeof envelope["message"] === "string" ? envelope["message"] : undefined,
       lobCode: typeof envelope["code"] === "string" ? envelope["code"] : undefined,
@@ -197,7 +198,7 @@ function readErrorBody(body: string | undefined): ParsedErrorBody {
 
   const detail = json["detail"];
   if (Array.isArray(detail)) {
-    const items = detail.filter(isRecord);
+    const items = detail.filter(isPlainObject);
     const parts = items.map(summarisePydanticItem);
     const firstType = items.map((i) => i["type"]).find((t): t is string => typeof t === "string");
     return { message: parts.length > 0 ? parts.join("; ") : undefined, lobCode: firstType };
@@ -241,10 +242,6 @@ function summariseText(body: string): string | undefined {
     .replace(/[ \t]*(\r\n|\r|\n)[ \t]*/g, "\n")
     .trim();
   return text === "" ? undefined : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 export function stripQuery(path: string): string {

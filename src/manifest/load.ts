@@ -4,9 +4,10 @@ import type { Document, Node } from "yaml";
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
-import { sortDiagnostics } from "../core/diagnostics.js";
+import { formatLocation, sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
+import { isPlainObject } from "../core/objects.js";
 import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
@@ -379,14 +380,14 @@ function checkDuplicateKeys(documents: readonly ManifestDocument[]): void {
       first.set(key, document);
       continue;
     }
-    const { line } = positionOfNode(locate(earlier.doc, ["key"]).node, earlier.lineCounter);
+    const { line, col } = positionOfNode(locate(earlier.doc, ["key"]).node, earlier.lineCounter);
     report(
       document,
       "error",
       "DUPLICATE_KEY",
       ["key"],
       "value",
-      `key '${key}' is already used by ${earlier.shown}:${line}`,
+      `key '${key}' is already used by ${formatLocation({ file: earlier.shown, line, col })}`,
       "each campaign needs its own key; it is the campaign's identity in campaignctl's state",
     );
   }
@@ -399,9 +400,7 @@ function hasErrorUnder(document: ManifestDocument, prefix: string): boolean {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isPlainObject(value) ? value : undefined;
 }
 
 function pushFinding(document: ManifestDocument, finding: RuleFinding | FileAccessFinding | null): void {
@@ -491,7 +490,13 @@ async function checkRules(
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
   return {
     key,
-    report: await runPreflight(document, audience as unknown as AudienceMapping, csvPath, csvShown, opts),
+    report: await preflightCampaignAudience(
+      document,
+      audience as unknown as AudienceMapping,
+      csvPath,
+      csvShown,
+      opts,
+    ),
   };
 }
 
@@ -521,7 +526,7 @@ async function isLargeFile(path: string): Promise<boolean> {
   );
 }
 
-async function runPreflight(
+async function preflightCampaignAudience(
   document: ManifestDocument,
   audience: AudienceMapping,
   csvPath: string,

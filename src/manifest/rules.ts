@@ -1,4 +1,5 @@
 import { extname, isAbsolute, relative, resolve } from "node:path";
+import { formatLocation } from "../core/diagnostics.js";
 import type { ResourceType } from "../lob/wire.js";
 import type { MergeVariableUse } from "./merge-variables.js";
 import { extractMergeVariables, isValidMergeVariableName } from "./merge-variables.js";
@@ -23,7 +24,7 @@ export interface RuleFinding {
   readonly hint: string;
 }
 
-const MEDIA_TYPES: Readonly<Record<string, "html" | "pdf" | "png" | "jpg">> = {
+const MEDIA_TYPE_BY_EXTENSION: Readonly<Record<string, "html" | "pdf" | "png" | "jpg">> = {
   ".html": "html",
   ".htm": "html",
   ".pdf": "pdf",
@@ -39,7 +40,7 @@ export function classifyArtwork(value: string, manifestDir: string): Artwork {
     kind: "file",
     value,
     path: resolve(manifestDir, value),
-    mediaType: MEDIA_TYPES[extname(value).toLowerCase()] ?? "html",
+    mediaType: MEDIA_TYPE_BY_EXTENSION[extname(value).toLowerCase()] ?? "html",
   };
 }
 
@@ -58,10 +59,6 @@ interface MergeCheckInput {
   readonly qrRedirectUrl: string | undefined;
   readonly mapping: Readonly<Record<string, unknown>> | null;
   readonly cwd: string;
-}
-
-function formatUse(file: string, use: MergeVariableUse): string {
-  return `${file}:${use.line}:${use.col}`;
 }
 
 /**
@@ -97,7 +94,10 @@ export function checkMergeVariables(input: MergeCheckInput): RuleFinding[] {
       used.add(use.name);
       if (reported.has(use.name)) continue;
       reported.add(use.name);
-      const at = source.shown === "redirect_url" ? "redirect_url" : formatUse(source.shown, use);
+      const at =
+        source.shown === "redirect_url"
+          ? "redirect_url"
+          : formatLocation({ file: source.shown, line: use.line, col: use.col });
       if (use.whitespace) {
         findings.push({
           severity: "error",

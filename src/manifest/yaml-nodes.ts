@@ -99,10 +99,6 @@ export function positionOfNode(node: Node | null | undefined, lineCounter: LineC
   return lineCounter.linePos(offset);
 }
 
-export function positionOfOffset(offset: number, lineCounter: LineCounter): Position {
-  return lineCounter.linePos(offset);
-}
-
 /** Segments of a node reached by `visit`, from its ancestor chain. */
 export function segmentsFromAncestors(
   ancestors: readonly unknown[],

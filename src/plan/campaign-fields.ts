@@ -1,7 +1,8 @@
 import type { Campaign, Creative, Upload } from "../lob/wire.js";
 import { OUR_TAGS, TAG_KEY, TAG_LINEAGE, TAG_PROJECT } from "../core/tags.js";
 import type { DesiredCampaign, FieldChange } from "./types.js";
-import { isPlainObject, isSubsetOf, sameValue } from "./values.js";
+import { isPlainObject } from "../core/objects.js";
+import { isSubsetOf, sameValue } from "./values.js";
 
 /** Campaign fields campaignctl manages, in display order. */
 export const CAMPAIGN_FIELDS = [

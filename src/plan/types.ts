@@ -19,7 +19,7 @@ import type { CampaignRecord, StateFile } from "../state/types.js";
 
 export interface DesiredCampaign {
   readonly key: string;
-  /** `file:line` of the manifest document, for messages. */
+  /** `file:line:col` of the manifest document, for messages. */
   readonly source: string;
   /** Campaign fields as the manifest sets them (Lob names), without our tags. */
   readonly campaign: Readonly<Record<string, unknown>>;

@@ -1,8 +1,6 @@
 /** Small pure helpers for comparing manifest values with what Lob returns. */
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+import { isPlainObject } from "../core/objects.js";
 
 /** Deep equality for JSON-like values; numeric strings equal their numbers (Lob accepts both). */
 export function sameValue(a: unknown, b: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { PreflightReport } from "../audience/types.js";
 import type { Diagnostic } from "../core/diagnostics.js";
-import { formatLocation } from "../core/diagnostics.js";
+import { formatDiagnosticLine } from "../core/diagnostics.js";
 
 /** What `campaignctl validate` found, as plain data for the three formats below. */
 export interface ValidationOutcome {
@@ -72,8 +72,7 @@ function formatRows(rows: readonly number[], total: number): string {
 export function formatValidationText(outcome: ValidationOutcome): string {
   const lines: string[] = [];
   for (const d of outcome.diagnostics) {
-    const path = d.path ? `${d.path}: ` : "";
-    lines.push(`${formatLocation(d)}: ${d.severity} ${d.code} ${path}${d.message}`);
+    lines.push(formatDiagnosticLine(d));
     if (d.hint) lines.push(`  hint: ${d.hint}`);
   }
   for (const campaign of outcome.campaigns) {

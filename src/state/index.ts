@@ -12,5 +12,5 @@ export { newState, withCampaign, withDestroyed } from "./records.js";
 export { openStateStore } from "./store.js";
 export type { StateStoreOptions } from "./store.js";
 export { assertTargetMatches, normalizeApiUrl } from "./target.js";
-export { findStateProblems, parseState, STATE_SCHEMA_PATH, STATE_VERSION } from "./validate.js";
+export { findStateProblems, parseState, STATE_VERSION } from "./validate.js";
 export type * from "./types.js";

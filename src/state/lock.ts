@@ -4,7 +4,7 @@ import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import path from "node:path";
 import { CampaignctlError } from "../core/errors.js";
-import { errorCode } from "./atomic-file.js";
+import { errorCode } from "../core/atomic-file.js";
 import { lockPathFor } from "./paths.js";
 import type { LockInfo, StateLock } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { CampaignctlError } from "../core/errors.js";
-import { errorCode, removeLeftoverTempFiles, writeFileAtomic } from "./atomic-file.js";
+import { errorCode, removeLeftoverTempFiles, writeFileAtomic } from "../core/atomic-file.js";
 import { acquireLock } from "./lock.js";
 import { backupPathFor } from "./paths.js";
 import type {

@@ -1,15 +1,11 @@
-import path from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { CampaignctlError } from "../core/errors.js";
-import { PACKAGE_ROOT } from "../package-info.js";
 import { validate as validateState } from "./generated/state-validator.js";
 import { backupPathFor } from "./paths.js";
 import type { StateFile } from "./types.js";
 
 /** The one state format this build reads and writes. */
 export const STATE_VERSION = 1;
-
-export const STATE_SCHEMA_PATH = path.join(PACKAGE_ROOT, "schemas", "state.v1.schema.json");
 
 /**
  * The state schema, precompiled by scripts/compile-schemas.mjs: compiling it with ajv at runtime

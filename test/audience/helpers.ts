@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AudienceMapping } from "../../src/audience/index.js";
+import { parseCsv, readFileChunks } from "../../src/audience/index.js";
 
 export const HEADER = [
   "recipient",
@@ -81,4 +82,20 @@ export function tempDir(): TempDir {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The CSV's header names, reading only as far as the end of the first record ([] for an empty
+ * file): parseCsv stopped by its handler. Throws when the first record is not valid CSV or UTF-8.
+ */
+export async function readCsvHeader(file: string): Promise<readonly string[]> {
+  let header: readonly string[] = [];
+  const result = await parseCsv(readFileChunks(file, 64 * 1024), (fields) => {
+    header = fields;
+    return false;
+  });
+  if (!result.stopped && result.problem !== null) {
+    throw new Error(`cannot read the CSV header: ${result.problem.message}`);
+  }
+  return header;
 }

@@ -4,12 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createDuplicateDetector,
   preflightAudience,
-  readCsvHeader,
   recordViewOf,
   validateAudienceRows,
 } from "../../src/audience/index.js";
 import type { PreflightReport } from "../../src/audience/index.js";
-import { HEADER, aMapping, aRow, csvLine, csvOf, tempDir } from "./helpers.js";
+import { HEADER, aMapping, aRow, csvLine, csvOf, readCsvHeader, tempDir } from "./helpers.js";
 import type { TempDir } from "./helpers.js";
 
 let tmp: TempDir;

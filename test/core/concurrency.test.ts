@@ -18,6 +18,19 @@ describe("mapLimit", () => {
     expect(peak).toBe(3);
   });
 
+  it("after a failure starts nothing new, lets the calls in flight finish, then throws the first error", async () => {
+    const events: string[] = [];
+    const run = mapLimit([1, 30, 5, 5, 5], 2, async (ms, i) => {
+      events.push(`start ${i}`);
+      await tick(ms);
+      events.push(`end ${i}`);
+      if (i === 0) throw new Error("first");
+      return i;
+    });
+    await expect(run).rejects.toThrow("first");
+    expect(events).toEqual(["start 0", "start 1", "end 0", "end 1"]);
+  });
+
   it("handles an empty list", async () => {
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
   });

@@ -13,7 +13,14 @@ export interface SpawnResult {
 
 export async function spawnCli(
   args: readonly string[],
-  opts: { cwd: string; env: Record<string, string>; timeoutMs?: number; killAfterMs?: number },
+  opts: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs?: number;
+    killAfterMs?: number;
+    /** SIGKILL the run `delayMs` after its stderr has shown `text` `count` times. */
+    killAfterOutput?: { text: string; count: number; delayMs: number };
+  },
 ): Promise<SpawnResult> {
   const child = execa("node", [BIN, ...args], {
     cwd: opts.cwd,
@@ -26,6 +33,17 @@ export async function spawnCli(
   });
   if (opts.killAfterMs !== undefined) {
     setTimeout(() => child.kill("SIGKILL"), opts.killAfterMs);
+  }
+  const trigger = opts.killAfterOutput;
+  if (trigger !== undefined) {
+    let seen = 0;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      const before = seen;
+      seen += chunk.toString("utf8").split(trigger.text).length - 1;
+      if (before < trigger.count && seen >= trigger.count) {
+        setTimeout(() => child.kill("SIGKILL"), trigger.delayMs);
+      }
+    });
   }
   const result = await child;
   return {

@@ -3,6 +3,8 @@ import { startTestEmulator, useEmulator } from "../support/emulator.js";
 import { censusByKey, processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Crash safety: a kill -9 of the CLI at any point of an apply, followed by another apply, leaves
@@ -23,6 +25,40 @@ function isolatedAccount() {
 
 const sendsFor = (apiKey: string) => processedSends(emulator, apiKey);
 
+interface RecordOnDisk {
+  readonly pending?: { readonly step: string };
+  readonly sentAt?: string;
+}
+
+/** The state a killed run left behind in `dir`, and whether its lock is still there. */
+function leftBehind(dir: string): { lockHeld: boolean; records: Record<string, RecordOnDisk> } {
+  const statePath = join(dir, ".campaignctl", "state.json");
+  const records = existsSync(statePath)
+    ? (JSON.parse(readFileSync(statePath, "utf8")) as { campaigns: Record<string, RecordOnDisk> }).campaigns
+    : {};
+  // SIGKILL skips the exit handlers: a lock left behind proves the kill landed while apply held it.
+  return { lockHeld: existsSync(`${statePath}.lock`), records };
+}
+
+/**
+ * What the state must show when the kill landed at `point`: before a step's request or after its
+ * answer, the step's intent is still pending; after its state write, the step is recorded and the
+ * send (unless that was the step) is not.
+ */
+function expectInterruptedAt(point: string, dir: string): void {
+  const [step, boundary] = point.split(":") as [string, string];
+  const { lockHeld, records } = leftBehind(dir);
+  expect(lockHeld, `${point}: lock left behind`).toBe(true);
+  const record = records["crashy"];
+  if (boundary === "after-state") {
+    expect(record?.pending, point).toBeUndefined();
+    if (step === "send") expect(record?.sentAt, point).toBeDefined();
+    else expect(record?.sentAt, point).toBeUndefined();
+  } else {
+    expect(record?.pending?.step, point).toBe(step);
+  }
+}
+
 describe("kill -9 at every step boundary, then apply again", () => {
   it.concurrent.each(POINTS)("%s", async (point) => {
     const ws = makeWorkspace();
@@ -35,6 +71,7 @@ describe("kill -9 at every step boundary, then apply again", () => {
         env: { ...env, CAMPAIGNCTL_TEST_CRASH_AT: point },
       });
       expect(crashed.signal, crashed.stderr).toBe("SIGKILL");
+      expectInterruptedAt(point, ws.dir);
 
       const resumed = await spawnCli(args, { cwd: ws.dir, env });
       expect(resumed.exitCode, resumed.stderr).toBe(0);
@@ -57,17 +94,38 @@ describe("kill -9 at random moments", () => {
     const ws = makeWorkspace();
     const { apiKey, env } = isolatedAccount();
     try {
-      for (const key of ["rnd-a", "rnd-b", "rnd-c"]) ws.addCampaign(key, enableSend);
+      const keys = ["rnd-a", "rnd-b", "rnd-c"];
+      for (const key of keys) ws.addCampaign(key, enableSend);
       const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", "--settle", "1s", ws.dir];
       let seed = 7;
       const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      // Each run is killed a seeded few milliseconds after its first or second finished step, so
+      // the kill lands inside the apply (mid-request or mid-save), never before it starts or after
+      // it ends; a run that finishes first had nothing left to interrupt and ends the sequence.
+      let kills = 0;
       for (let i = 0; i < 6; i += 1) {
-        await spawnCli(args, { cwd: ws.dir, env, killAfterMs: 150 + Math.floor(random() * 900) });
+        const count = 1 + Math.floor(random() * 2);
+        const delayMs = Math.floor(random() * 15);
+        const run = await spawnCli(args, {
+          cwd: ws.dir,
+          env,
+          killAfterOutput: { text: "✓", count, delayMs },
+        });
+        if (run.signal === undefined && run.exitCode === 0) break;
+        expect(run.signal, run.stderr).toBe("SIGKILL");
+        const left = leftBehind(ws.dir);
+        const allSent = keys.every((k) => left.records[k]?.sentAt !== undefined && !left.records[k]?.pending);
+        // The apply had finished and released its lock; the kill only caught the process exiting.
+        if (!left.lockHeld && allSent) break;
+        expect(run.stderr).not.toContain("Apply complete");
+        expect(left.lockHeld, `kill ${i + 1}: lock left behind`).toBe(true);
+        kills += 1;
       }
+      expect(kills).toBeGreaterThanOrEqual(3);
       const finished = await spawnCli(args, { cwd: ws.dir, env });
       expect(finished.exitCode, finished.stderr).toBe(0);
       const census = await censusByKey(emulator, apiKey);
-      for (const key of ["rnd-a", "rnd-b", "rnd-c"]) {
+      for (const key of keys) {
         expect(census[key], key).toEqual({ campaigns: 1, creatives: 1, uploads: 1, sent: 1 });
       }
       expect(sendsFor(apiKey)).toBe(3);

@@ -80,23 +80,17 @@ export const command: CommandSpec = {
     );
     const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
+      const { renderApplyJson } = await import("../../render/result-json.js");
       ctx.stdout.write(
-        `${JSON.stringify(
-          {
-            version: 1,
-            plan: outcome.plan,
-            result: {
-              counts: countsOnly(tally.counts()),
-              sent: outcome.sent,
-              skippedSends: outcome.skippedSends,
-              failed: outcome.failed,
-              stateSerial: outcome.state.serial,
-              requests: outcome.requests,
-            },
-          },
-          null,
-          2,
-        )}\n`,
+        renderApplyJson({
+          plan: outcome.plan,
+          counts: tally.counts(),
+          sent: outcome.sent,
+          skippedSends: outcome.skippedSends,
+          failed: outcome.failed,
+          stateSerial: outcome.state.serial,
+          requests: outcome.requests,
+        }),
       );
     } else if (outcome.plan.hasChanges) {
       const failed = outcome.failed.length;
@@ -114,11 +108,6 @@ export const command: CommandSpec = {
 function expectedPieces(plan: Plan | undefined, key: string): number {
   const send = plan?.campaigns.find((c) => c.key === key)?.actions.find((a) => a.kind === "send");
   return send?.kind === "send" ? send.pieces : 0;
-}
-
-function countsOnly(counts: ApplyCounts): Omit<ApplyCounts, "touched"> {
-  const { touched: _touched, ...rest } = counts;
-  return rest;
 }
 
 /** Ctrl-C (or a CI cancel) mid-apply: what was finished, that it is saved, and how to go on. */

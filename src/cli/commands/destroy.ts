@@ -53,8 +53,9 @@ export const command: CommandSpec = {
       }),
     );
     if (format === "json") {
+      const { renderDestroyJson } = await import("../../render/result-json.js");
       ctx.stdout.write(
-        `${JSON.stringify({ version: 1, plan: outcome.plan, result: { failed: outcome.failed, stateSerial: outcome.state.serial } }, null, 2)}\n`,
+        renderDestroyJson({ plan: outcome.plan, failed: outcome.failed, stateSerial: outcome.state.serial }),
       );
     } else if (outcome.plan.hasChanges) {
       ctx.stderr.write(

@@ -36,7 +36,8 @@ export const command: CommandSpec = {
       runStatus(deps, { ...(target.project ? { project: target.project } : {}), ...(keys ? { keys } : {}) }),
     );
     if (format === "json") {
-      ctx.stdout.write(`${JSON.stringify({ version: 1, ...outcome }, null, 2)}\n`);
+      const { renderStatusJson } = await import("../../render/result-json.js");
+      ctx.stdout.write(renderStatusJson(outcome));
     } else {
       const { renderStatusText } = await import("../../render/status-text.js");
       ctx.stdout.write(renderStatusText(outcome));

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
-import { redactActiveSecrets } from "../core/active-secrets.js";
+import { redactActiveSecrets } from "./active-secrets.js";
 
 /**
  * Replace `filePath` with `data` so that a reader (or a crash at any moment) sees either the old
@@ -10,8 +10,9 @@ import { redactActiveSecrets } from "../core/active-secrets.js";
  * file is copied to a temp beside the backup and renamed to it after the new file is in place,
  * so the backup is always a whole file and always older than the state.
  *
- * Every file campaignctl writes (state, saved plans, caches) goes through here, so the active key
- * is redacted from `data` as a last line of defence (see core/active-secrets.ts).
+ * Every file campaignctl writes (state, saved plans, caches, the emulator's data) goes through
+ * here, so the active key is redacted from `data` as a last line of defence (see
+ * core/active-secrets.ts). A file produced as a stream goes through `writeFileAtomicWith`.
  */
 export async function writeFileAtomic(
   filePath: string,
@@ -37,6 +38,31 @@ export async function writeFileAtomic(
   } catch (error) {
     await removeQuietly(tmp);
     if (backupTmp !== undefined) await removeQuietly(backupTmp);
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * The same replace-by-rename for a file too large to hold as one string: `writeTemp` writes the
+ * whole content to the temp path it is given (and closes it); the temp is then fsynced and renamed
+ * over `filePath`, or removed when anything fails. No redaction: the caller streams bytes this
+ * module never sees, so it must not stream the key.
+ */
+export async function writeFileAtomicWith(
+  filePath: string,
+  writeTemp: (tempPath: string) => Promise<void>,
+  opts: { readonly createDirectories?: boolean } = {},
+): Promise<void> {
+  const dir = path.dirname(filePath);
+  if (opts.createDirectories !== false) await mkdir(dir, { recursive: true });
+  const tmp = tempPathFor(filePath);
+  try {
+    await writeTemp(tmp);
+    await syncFile(tmp);
+    await rename(tmp, filePath);
+  } catch (error) {
+    await removeQuietly(tmp);
     throw error;
   }
   await syncDirectory(dir);
