@@ -11,6 +11,7 @@ import { addMinutes } from "../plan/values.js";
 import { withCampaign } from "../state/index.js";
 import type { CampaignRecord, PendingIntent, StateFile, StateStore } from "../state/types.js";
 import type { CrashHook, Reporter } from "./events.js";
+import { assertManifestFileReadable } from "./local-files.js";
 import { findTaggedCampaigns } from "./observe.js";
 
 export interface ExecuteOptions {
@@ -302,6 +303,9 @@ class Execution {
       }
     }
     this.step(key, "create creative", "start");
+    for (const [field, file] of Object.entries(files)) {
+      if (file) await assertManifestFileReadable(file.path, `artwork file for ${field}:`, "MANIFEST_INVALID");
+    }
     await this.intend(key, "creative");
     let creativeId: string;
     try {
@@ -380,6 +384,7 @@ class Execution {
       uploadId,
       `${d.audience.totalRows.toLocaleString("en-US")} rows`,
     );
+    await assertManifestFileReadable(m.audience.file, "audience file", "AUDIENCE_INVALID");
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
     const sent = await this.o.client.uploadFile(uploadId, {

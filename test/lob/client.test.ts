@@ -414,10 +414,25 @@ describe("files", () => {
       expect(progress[i]![0]).toBeGreaterThanOrEqual(progress[i - 1]![0]);
   });
 
+  // AUDIENCE_INVALID / MANIFEST_INVALID are the engine's (test/engine/local-files.test.ts): the
+  // client reports an unreadable local file as what it is, before any request.
   it("uploadFile refuses a missing file before any request", async () => {
     await expect(client().uploadFile("upl_1", { path: join(dir, "nope.csv") })).rejects.toMatchObject({
-      code: "AUDIENCE_INVALID",
+      code: "FILE_ACCESS",
+      source: "user",
+      message: `Cannot read ${join(dir, "nope.csv")}: ENOENT`,
     });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("createCreative refuses a missing artwork file before any request, not as a manifest error", async () => {
+    const missing = join(dir, "gone.pdf");
+    await expect(
+      client().createCreative(
+        { campaign_id: "cmp_1", resource_type: "postcard", back: "tmpl_back1", details: {} },
+        { front: { path: missing, filename: "gone.pdf", contentType: "application/pdf" } },
+      ),
+    ).rejects.toMatchObject({ code: "FILE_ACCESS", source: "user" });
     expect(server.requests).toHaveLength(0);
   });
 

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import { assertManifestFileReadable } from "../../src/engine/local-files.js";
+import { runApply } from "../../src/engine/use-cases.js";
+import { writeRequests } from "../support/lob-inspect.js";
+import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, rateLimit: false });
+});
+afterAll(() => emulator.close());
+
+describe("assertManifestFileReadable", () => {
+  it("passes a readable file and names an unreadable one with the manifest's code", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "local-files-"));
+    try {
+      const present = join(dir, "audience.csv");
+      writeFileSync(present, "name\n");
+      await expect(
+        assertManifestFileReadable(present, "audience file", "AUDIENCE_INVALID"),
+      ).resolves.toBeUndefined();
+      const missing = join(dir, "front.pdf");
+      await expect(
+        assertManifestFileReadable(missing, "artwork file for front:", "MANIFEST_INVALID"),
+      ).rejects.toMatchObject({
+        code: "MANIFEST_INVALID",
+        source: "user",
+        message: `Cannot read artwork file for front: ${missing}: ENOENT`,
+        hint: "Check the path in the manifest, then run `campaignctl validate`.",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a manifest's file removed between plan and apply", () => {
+  async function applyRemoving(file: string, keySuffix: string) {
+    const ws = makeWorkspace();
+    try {
+      ws.addCampaign("vanishing");
+      emulator.clearRequests();
+      const outcome = await runApply([ws.dir], {
+        cwd: ws.dir,
+        env: { LOB_API_KEY: `${TEST_API_KEY}${keySuffix}`, LOB_API_URL: emulator.url },
+        sandbox: false,
+        lockTimeoutMs: 0,
+        reporter: () => undefined,
+        allowSend: false,
+        waitForProcessing: false,
+        showPlan: () => undefined,
+        // Someone moves the file while the person reads the plan.
+        confirm: async () => unlinkSync(join(ws.dir, file)),
+      });
+      return { outcome, path: join(ws.dir, file), writes: writeRequests(emulator) };
+    } finally {
+      ws.cleanup();
+    }
+  }
+
+  it("fails the campaign with the manifest's error before the creative is sent", async () => {
+    const { outcome, path, writes } = await applyRemoving("front.html", "gonefront");
+    expect(outcome.failed).toEqual([
+      { key: "vanishing", reason: `Cannot read artwork file for front: ${path}: ENOENT` },
+    ]);
+    expect(writes).toEqual(["POST /campaigns 200"]);
+  });
+
+  it("fails the campaign with the audience error before the file is uploaded", async () => {
+    const { outcome, path, writes } = await applyRemoving("audience.csv", "goneaudience");
+    expect(outcome.failed).toEqual([
+      { key: "vanishing", reason: `Cannot read audience file ${path}: ENOENT` },
+    ]);
+    expect(writes.some((w) => w.startsWith("POST /uploads/{id}/file"))).toBe(false);
+  });
+});
