@@ -7,6 +7,7 @@ import busboy from "busboy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLobClient } from "../../src/lob/client.js";
 import type { LobClientEvent, LobClientOptions } from "../../src/lob/client.js";
+import { CampaignctlError } from "../../src/core/errors.js";
 import { LobApiError } from "../../src/lob/errors.js";
 import type { Campaign } from "../../src/lob/wire.js";
 import { startFakeServer } from "./fake-server.js";
@@ -484,6 +485,58 @@ describe("files", () => {
     expect(err).toMatchObject({ code: "LOB_AUTH", status: 403 });
     expect(JSON.stringify(err)).not.toContain("SIGSECRET");
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("downloads", () => {
+  it("retries a download like a GET and still writes atomically", async () => {
+    server.reply({ status: 503, body: "busy" }, { drop: true }, { status: 200, body: "row,error\n" });
+    const dest = join(dir, "failures.csv");
+    const c = client();
+    expect(await c.downloadToFile(`http://127.0.0.1:${server.port}/files/ex.csv`, dest)).toEqual({
+      bytes: 10,
+    });
+    expect(server.requests).toHaveLength(3);
+    expect(delays).toEqual([250, 500]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([
+      { type: "retry", method: "GET", endpoint: "GET (download)", delayMs: 250, reason: "HTTP 503" },
+      { type: "retry", method: "GET", endpoint: "GET (download)", delayMs: 500, reason: "ECONNRESET" },
+    ]);
+    expect(c.stats()).toMatchObject({ requests: 3, retries: 2, byEndpoint: { "GET (download)": 3 } });
+    expect(await readdir(dir)).toEqual(["failures.csv"]);
+  });
+
+  it("reports an unwritable destination as the user's to fix, without retrying", async () => {
+    server.fallback = () => ({ status: 200, body: "row,error\n" });
+    const dest = join(dir, "no-such-dir", "failures.csv");
+    const err = await client()
+      .downloadToFile(`http://127.0.0.1:${server.port}/files/ex.csv`, dest)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(CampaignctlError);
+    expect(err).toMatchObject({
+      code: "FILE_ACCESS",
+      source: "user",
+      message: `Could not write ${dest}: ENOENT`,
+    });
+    expect(server.requests).toHaveLength(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("injected clock", () => {
+  it("judges Retry-After dates and the server clock by the injected clock, not the local one", async () => {
+    const fixed = Date.parse("2030-06-01T00:00:00Z");
+    server.reply(
+      { status: 429, headers: { "retry-after": "Sat, 01 Jun 2030 00:00:04 GMT" } },
+      { status: 200, body: campaign("cmp_1") },
+    );
+    const c = client({ now: () => fixed, rateLimit: false });
+    expect(c.serverNow().getTime()).toBe(fixed);
+    await c.getCampaign("cmp_1");
+    expect(delays).toEqual([4000]);
   });
 });
 
