@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLobClient } from "../../src/lob/client.js";
+import type * as WithRetryModule from "../../src/lob/with-retry.js";
 import { startFakeServer } from "./fake-server.js";
 import type { FakeServer } from "./fake-server.js";
 
 // Every use of withRetry is recorded: the API calls and the download must go through this one loop.
 const loops = vi.hoisted(() => [] as Array<{ method: string; endpoint: string; idempotent: boolean }>);
 vi.mock("../../src/lob/with-retry.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/lob/with-retry.js")>();
+  const real = await importOriginal<typeof WithRetryModule>();
   return {
     ...real,
     withRetry: ((attempt, options) => {
