@@ -1,5 +1,4 @@
 import { basename } from "node:path";
-import { CampaignctlError } from "../core/errors.js";
 import { sleep as realSleep } from "../core/sleep.js";
 import { packageVersion } from "../package-info.js";
 import { createApiCall } from "./api-call.js";
@@ -7,8 +6,8 @@ import type { CreativeFileField, LobClient, LobClientOptions, LocalFile } from "
 import { downloadToFile } from "./download.js";
 import { LOB_RATE_LIMIT } from "./endpoint.js";
 import { createGate } from "./gate.js";
-import { buildMultipartBody, flattenFormFields } from "./multipart.js";
-import type { MultipartBody, MultipartPart } from "./multipart.js";
+import { buildLocalMultipartBody, flattenFormFields } from "./multipart.js";
+import type { MultipartPart } from "./multipart.js";
 import { listAll } from "./paging.js";
 import { createClientRateLimiter } from "./rate-limiter.js";
 import { serverRequestedDelay } from "./retry.js";
@@ -31,6 +30,10 @@ export const DEFAULT_MAX_IN_FLIGHT = 16;
 /** Lob's API as a table of resource methods over one transport, one retry loop and a server clock. */
 export function createLobClient(options: LobClientOptions): LobClient {
   const { apiKey } = options;
+  // Bad options are the caller's mistake, reported as the gate and the limiter report theirs.
+  if (options.maxAttempts !== undefined && !(options.maxAttempts >= 1)) {
+    throw new RangeError("maxAttempts must be >= 1");
+  }
   const secrets = [apiKey];
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -119,7 +122,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
       }
       const fields: Record<string, unknown> = { ...body };
       for (const [name] of entries) delete fields[name];
-      const multipart = await localFileBody([
+      const multipart = await buildLocalMultipartBody([
         ...flattenFormFields(fields).map((f): MultipartPart => ({ kind: "field", ...f })),
         ...entries.map(([name, f]): MultipartPart => ({ kind: "file", name, ...f })),
       ]);
@@ -139,7 +142,7 @@ export function createLobClient(options: LobClientOptions): LobClient {
 
     async uploadFile(upl, file) {
       const filename = file.filename ?? basename(file.path);
-      const multipart = await localFileBody([
+      const multipart = await buildLocalMultipartBody([
         { kind: "file", name: "file", path: file.path, filename, contentType: "text/csv" },
       ]);
       const { onProgress } = file;
@@ -171,25 +174,4 @@ export function createLobClient(options: LobClientOptions): LobClient {
     stats: () => ({ ...transport.counters(), ...counters }),
     serverNow: () => serverClock.now(),
   };
-}
-
-/**
- * A multipart body over local files. Whether a manifest's files exist is the engine's question,
- * asked before it calls; one that cannot be read here anyway (removed meanwhile) is reported as a
- * local file problem, before any request.
- */
-async function localFileBody(parts: readonly MultipartPart[]): Promise<MultipartBody> {
-  try {
-    return await buildMultipartBody(parts);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code !== "string") throw err;
-    const path = (err as { path?: unknown }).path;
-    throw new CampaignctlError({
-      code: "FILE_ACCESS",
-      source: "user",
-      message: `Cannot read ${typeof path === "string" ? path : "a local file"}: ${code}`,
-      hint: "Check that the file exists and is readable, then rerun the command.",
-    });
-  }
 }

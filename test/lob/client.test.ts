@@ -303,6 +303,10 @@ describe("retries", () => {
     expect(c.stats().rateLimited429).toBe(2);
   });
 
+  it("refuses an attempt limit below one as a bad option", () => {
+    expect(() => client({ maxAttempts: 0 })).toThrow(RangeError);
+  });
+
   it("gives up after maxAttempts with the last error", async () => {
     server.fallback = () => ({ status: 502, body: "bad gateway" });
     const err = await failure(client({ maxAttempts: 3 }).getUpload("upl_1"));
