@@ -11,7 +11,8 @@ import { createHash } from "node:crypto";
  * and writes a quote as `""`; spaces or tabs between a closing quote and the next delimiter are
  * ignored; a quote inside an unquoted field is literal. A UTF-8 BOM is skipped. A record made of one
  * empty field (an empty line) is skipped, as papaparse's `skipEmptyLines: true` does.
- * Not supported: a lone CR as the record separator (it stays in the data).
+ * Files whose first line ends in a lone CR (Excel's "CSV Macintosh") use CR as the record
+ * separator throughout (then an LF outside quotes stays in the data), as papaparse detects them.
  */
 
 export type CsvProblemCode = "CSV_NOT_UTF8" | "CSV_MALFORMED";
@@ -81,7 +82,7 @@ export interface CsvParseOptions {
 }
 
 export interface CsvParseResult {
-  /** Bytes read (the whole input unless the handler stopped early). */
+  /** Bytes read (the whole input unless parsing stopped early: a problem, or the handler). */
   readonly bytes: number;
   /** Hex sha256 of the bytes read. */
   readonly sha256: string;
@@ -110,17 +111,53 @@ interface CsvTextParser {
   end(): void;
   /** Physical line of the first unconsumed character (for locating decode errors). */
   lineOf(extraText: string): number;
+  /** The record separator's byte (LF, or CR for a CR-only file); LF until it is known. */
+  newlineByte(): number;
   readonly state: { records: number; problem: CsvProblem | null; stopped: boolean };
 }
 
-function countNewlines(s: string, from: number, to: number): number {
+function countNewlines(s: string, from: number, to: number, nl = "\n"): number {
   let count = 0;
-  let i = s.indexOf("\n", from);
+  let i = s.indexOf(nl, from);
   while (i !== -1 && i < to) {
     count++;
-    i = s.indexOf("\n", i + 1);
+    i = s.indexOf(nl, i + 1);
   }
   return count;
+}
+
+/**
+ * The record separator, from the first line ending outside a quoted field: "\r" when it is a CR
+ * not followed by LF, else "\n" (LF or CRLF). undefined while `s` holds no line ending yet and
+ * more input may come. Deciding on the first ending (not a guess over many lines) gives the same
+ * answer whatever the chunk sizes, and a header row never contains a line ending.
+ */
+export function detectLineEnding(s: string, final: boolean): "\n" | "\r" | undefined {
+  const n = s.length;
+  let fieldStart = true;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (fieldStart && c === QUOTE) {
+      // Skip the quoted field: line endings inside it are data.
+      let k = i + 1;
+      for (;;) {
+        k = s.indexOf('"', k);
+        if (k === -1 || (k + 1 >= n && !final)) return final ? "\n" : undefined;
+        if (s.charCodeAt(k + 1) !== QUOTE) break;
+        k += 2;
+      }
+      i = k;
+      fieldStart = false;
+      continue;
+    }
+    if (c === LF) return "\n";
+    if (c === CR) {
+      if (i + 1 >= n) return final ? "\r" : undefined;
+      return s.charCodeAt(i + 1) === LF ? "\n" : "\r";
+    }
+    fieldStart = c === COMMA;
+  }
+  return final ? "\n" : undefined;
 }
 
 /**
@@ -142,6 +179,9 @@ export function createCsvTextParser(
   // spread over many tiny chunks linear instead of quadratic.
   let retryAt = 0;
   let bomChecked = false;
+  // The record separator ("\n" or "\r"), decided from the first line ending.
+  let NL: string | undefined;
+  let NL_CODE = LF;
   let joined = false;
   let capacity = 64;
   const view: CsvRecordView = {
@@ -181,6 +221,17 @@ export function createCsvTextParser(
       pending = Buffer.from(pending, "latin1").toString("latin1");
       joined = false;
     }
+    if (NL === undefined) {
+      const detected = detectLineEnding(pending, final || pending.length > maxRecordChars);
+      if (detected === undefined) {
+        retryAt = pending.length * 2;
+        return;
+      }
+      NL = detected;
+      NL_CODE = detected.charCodeAt(0);
+    }
+    const nl = NL;
+    const crMode = NL_CODE === CR;
     const s = pending;
     const n = s.length;
     const src = view.src;
@@ -189,7 +240,7 @@ export function createCsvTextParser(
     let pos = 0;
     let line = pendingLine;
     let nextComma = s.indexOf(",");
-    let nextNl = s.indexOf("\n");
+    let nextNl = s.indexOf(nl);
     let complete = true;
 
     records: while (pos < n) {
@@ -248,8 +299,8 @@ export function createCsvTextParser(
               ends[count] = value.length;
             }
             count++;
-            if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf("\n", p);
-            if (nextNl !== -1 && nextNl < k) extraLines += countNewlines(s, nextNl, k);
+            if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf(nl, p);
+            if (nextNl !== -1 && nextNl < k) extraLines += countNewlines(s, nextNl, k, nl);
             let a = k + 1;
             while (a < n && (s.charCodeAt(a) === SPACE || s.charCodeAt(a) === TAB)) a++;
             if (a >= n) {
@@ -264,14 +315,14 @@ export function createCsvTextParser(
             if (c === COMMA) {
               p = a + 1;
               if (nextComma !== -1 && nextComma < p) nextComma = s.indexOf(",", p);
-              if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf("\n", p);
+              if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf(nl, p);
               continue fieldLoop;
             }
-            if (c === LF) {
+            if (c === NL_CODE) {
               end = a + 1;
               break fieldLoop;
             }
-            if (c === CR) {
+            if (c === CR && !crMode) {
               if (a + 1 >= n) {
                 if (!final) {
                   complete = false;
@@ -295,7 +346,7 @@ export function createCsvTextParser(
           }
         }
         // Unquoted field.
-        if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf("\n", p);
+        if (nextNl !== -1 && nextNl < p) nextNl = s.indexOf(nl, p);
         if (nextNl === -1 && !final) {
           complete = false;
           break records;
@@ -311,7 +362,7 @@ export function createCsvTextParser(
           continue;
         }
         let fieldEnd = lineEnd;
-        if (fieldEnd > p && s.charCodeAt(fieldEnd - 1) === CR) fieldEnd--;
+        if (!crMode && fieldEnd > p && s.charCodeAt(fieldEnd - 1) === CR) fieldEnd--;
         ends[count++] = fieldEnd;
         end = nextNl === -1 ? n : nextNl + 1;
         break;
@@ -320,16 +371,24 @@ export function createCsvTextParser(
       const recordStart = pos;
       pos = end;
       view.line = line;
-      line += extraLines + (s.charCodeAt(end - 1) === LF ? 1 : 0);
+      line += extraLines + (s.charCodeAt(end - 1) === NL_CODE ? 1 : 0);
       if (count === 1 && starts[0] === ends[0]) continue;
       view.count = count;
       state.records++;
       if (rawStarts !== undefined) {
         first = false;
-        // Columns count characters, not bytes.
-        view.columns = rawStarts.map(
-          (at) => Buffer.from(s.slice(recordStart, at), "latin1").toString("utf8").length + 1,
-        );
+        // Columns count characters, not bytes; each field's text is decoded once (a header of
+        // 100,000 cells must not cost 100,000 decodes of the whole line).
+        const columns = new Array<number>(rawStarts.length);
+        let column = 1;
+        let from = recordStart;
+        for (let i = 0; i < rawStarts.length; i++) {
+          const at = rawStarts[i]!;
+          column += Buffer.from(s.slice(from, at), "latin1").toString("utf8").length;
+          columns[i] = column;
+          from = at;
+        }
+        view.columns = columns;
       } else {
         view.columns = undefined;
       }
@@ -392,7 +451,8 @@ export function createCsvTextParser(
       if (isDone()) return false;
       const nul = text.indexOf("\0");
       if (nul !== -1) {
-        const line = pendingLine + countNewlines(pending, 0, pending.length) + countNewlines(text, 0, nul);
+        const line =
+          pendingLine + countNewlines(pending, 0, pending.length, NL) + countNewlines(text, 0, nul, NL);
         nulAt(line);
         return false;
       }
@@ -412,10 +472,11 @@ export function createCsvTextParser(
     lineOf(extraText: string): number {
       return (
         pendingLine +
-        countNewlines(pending, 0, pending.length) +
-        countNewlines(extraText, 0, extraText.length)
+        countNewlines(pending, 0, pending.length, NL) +
+        countNewlines(extraText, 0, extraText.length, NL)
       );
     },
+    newlineByte: () => NL_CODE,
   };
 }
 
@@ -454,9 +515,9 @@ function findInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-function countNewlineBytes(bytes: Uint8Array, to: number): number {
+function countNewlineBytes(bytes: Uint8Array, to: number, newline: number): number {
   let count = 0;
-  for (let i = 0; i < to; i++) if (bytes[i] === LF) count++;
+  for (let i = 0; i < to; i++) if (bytes[i] === newline) count++;
   return count;
 }
 
@@ -480,9 +541,10 @@ function completeUpTo(bytes: Uint8Array, from: number): number {
 }
 
 /**
- * Parses a CSV byte stream. Stops at the first structural problem (invalid UTF-8, NUL byte,
- * malformed quoting) but keeps hashing so `sha256` and `bytes` always describe the whole input,
- * unless the handler asked to stop.
+ * Parses a CSV byte stream. Stops reading at the first structural problem (invalid UTF-8, NUL
+ * byte, malformed quoting) or when the handler asks to stop; `sha256` and `bytes` then describe
+ * the bytes read so far, so they equal the whole file's only when `problem` is null and the
+ * handler did not stop.
  *
  * UTF-8 is validated per chunk with the native `isUtf8` (a sequence split between chunks is
  * checked once complete) and the bytes reach the parser as latin1 text, which decodes at memory
@@ -501,7 +563,7 @@ export async function parseCsvRecords(
   let carry: Buffer = Buffer.alloc(0);
 
   const notUtf8 = (chunk: Uint8Array, at: number): void => {
-    const line = parser.lineOf("") + countNewlineBytes(chunk, Math.max(at, 0));
+    const line = parser.lineOf("") + countNewlineBytes(chunk, Math.max(at, 0), parser.newlineByte());
     parser.state.problem = {
       code: "CSV_NOT_UTF8",
       line,
@@ -512,10 +574,13 @@ export async function parseCsvRecords(
   };
 
   for await (const raw of input) {
+    // Nothing after the first structural problem matters: a 3 GB file with a NUL byte on line 1
+    // must not be read to its end.
+    if (!parsing) break;
     const chunk = toBytes(raw);
     bytes += chunk.length;
     hash.update(chunk);
-    if (!parsing || chunk.length === 0) continue;
+    if (chunk.length === 0) continue;
     const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     let start = 0;
     if (carry.length > 0) {

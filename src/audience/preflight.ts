@@ -5,6 +5,7 @@ import { redactActiveSecrets } from "../core/active-secrets.js";
 import { canonicalJson, sha256Hex } from "../core/canonical.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DUPLICATE_FINGERPRINT_CAP, createDuplicateDetector } from "./duplicates.js";
+import { knownHeaderNames } from "./header-trust.js";
 import { RULES_VERSION, describeRowFailure } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import { scanAudience } from "./scan.js";
@@ -30,7 +31,8 @@ export interface PreflightOptions {
 
 // Below Node's 1 MB threshold for external strings, whose characters V8 reads more slowly.
 const READ_CHUNK = 256 * 1024;
-const CACHE_FORMAT = 1;
+// 2: `header` holds only cells known to be column names (format 1 stored the whole first row).
+const CACHE_FORMAT = 2;
 
 /** Reads a file in fixed-size chunks into one reused buffer: the consumer must finish each chunk before the next. */
 export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
@@ -47,9 +49,13 @@ export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): Asy
   }
 }
 
-async function hashFile(file: string): Promise<string> {
+/** undefined for a file with a NUL byte: not a CSV, and the preflight stops at its first one. */
+async function hashFile(file: string): Promise<string | undefined> {
   const hash = createHash("sha256");
-  for await (const chunk of readFileChunks(file)) hash.update(chunk);
+  for await (const chunk of readFileChunks(file)) {
+    if (chunk.indexOf(0) !== -1) return undefined;
+    hash.update(chunk);
+  }
   return hash.digest("hex");
 }
 
@@ -152,11 +158,13 @@ async function runPreflight(
   let firstDuplicateLine = 0;
   let rules: AudienceRules | undefined;
   let detector: ReturnType<typeof createDuplicateDetector> | undefined;
+  let firstDataCells: number | undefined;
 
   const scan = await scanAudience(
     readFileChunks(opts.file),
     opts.mapping,
     (row) => {
+      if (row.rowNumber === 1) firstDataCells = row.record.count;
       const failures = row.failures;
       for (let i = 0; i < failures.length; i++) {
         const failure = failures[i]!;
@@ -192,6 +200,7 @@ async function runPreflight(
     },
   );
 
+  const known = knownHeaderNames(scan.header, opts.mapping, firstDataCells);
   const missingColumns: readonly MissingColumn[] = rules?.missingColumns ?? [];
   const failures: FailureGroup[] = [...groups.values()]
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.column.localeCompare(b.column))
@@ -247,7 +256,10 @@ async function runPreflight(
     file: display,
     sha256: scan.sha256,
     bytes: scan.bytes,
-    header: scan.header,
+    // Cached and shown: only cells known to be column names, never a recipient's.
+    header: known.names,
+    headerTrusted: known.trusted,
+    headerCells: known.cells,
     totalRows: scan.totalRows,
     passingRows: scan.validRows,
     failingRows: scan.failedRows,
@@ -272,6 +284,7 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
   try {
     if (opts.cacheDir === undefined) return await runPreflight(opts, display, maxRows);
     const sha256 = await hashFile(opts.file);
+    if (sha256 === undefined) return await runPreflight(opts, display, maxRows);
     const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
     const cached = await readCached(path, sha256);
     if (cached !== undefined) return withFile(cached, display);

@@ -94,7 +94,9 @@ function headerDiagnostics(file: string, header: readonly string[], starts: read
 
 function disallowedCharacters(name: string): string {
   const bad = [...new Set([...name].filter((ch) => !HEADER_NAME.test(ch)))];
-  return bad.map((ch) => (/\s/.test(ch) ? JSON.stringify(ch) : `'${ch}'`)).join(", ");
+  // A few are enough to find them; a broken file's "header" can hold hundreds.
+  const shown = bad.slice(0, 8).map((ch) => (/[\s\p{C}]/u.test(ch) ? JSON.stringify(ch) : `'${ch}'`));
+  return bad.length > 8 ? `${shown.join(", ")}, … ${bad.length - 8} more` : shown.join(", ");
 }
 
 function problemDiagnostic(file: string, problem: CsvProblem): Diagnostic {

@@ -64,8 +64,16 @@ export interface PreflightReport {
   readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
-  /** Header names (column names are not personal data). */
+  /**
+   * The first row's cells known to be column names (see audience/header-trust.ts): all of them
+   * when the row is trusted as a header, else only those the mapping names. Never other cells: a
+   * file without a header row starts with a recipient.
+   */
   readonly header: readonly string[];
+  /** True when the whole first row was taken as a header (absent in reports built elsewhere). */
+  readonly headerTrusted?: boolean;
+  /** Cells in the first row (absent in reports built elsewhere). */
+  readonly headerCells?: number;
   /** Data rows (header excluded). */
   readonly totalRows: number;
   readonly passingRows: number;

@@ -200,6 +200,8 @@ export async function updateCampaign(ctx: RequestContext): Promise<Reply> {
   }
   if (!c.is_draft) {
     const locked = UPDATABLE.filter((f) => has(body, f) && !CHANGEABLE_AFTER_SEND.has(f));
+    // Whether Lob lets a sent campaign's metadata change is undocumented: a setting (README.md).
+    if (has(body, "metadata") && !ctx.env.acceptMetadataAfterSend()) locked.push("metadata");
     if (locked.length > 0) {
       throw invalid(`campaign ${c.id} has been sent; ${locked.join(", ")} can no longer be changed`);
     }

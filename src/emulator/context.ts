@@ -16,6 +16,8 @@ export interface Env {
   now(): Date;
   readonly defaultCancelWindowMinutes: number;
   readonly processor: Processor;
+  /** Whether PATCH may change a sent campaign's metadata (EmulatorOptions.acceptMetadataAfterSend). */
+  acceptMetadataAfterSend(): boolean;
 }
 
 export interface RequestContext {

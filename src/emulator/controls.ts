@@ -1,5 +1,5 @@
 import type { FaultKind, FaultOptions, RateLimitOptions } from "./types.js";
-import { FAULT_KINDS } from "./types.js";
+import { FAULT_KINDS, RANDOM_FAULT_KINDS } from "./types.js";
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same fault sequence. */
 export function createRandom(seed: number): () => number {
@@ -17,36 +17,48 @@ interface Injected {
   readonly kind: FaultKind;
   remaining: number;
   readonly endpoint: string | undefined;
+  readonly delayMs: number | undefined;
 }
 
 export interface FaultPlan {
   set(options: FaultOptions | null | undefined): void;
-  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string }): void;
+  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string; delayMs?: number }): void;
   /** The fault for this request, if any. One-shot injections win over random faults. */
   pick(endpoint: string): FaultKind | undefined;
+  /** The hold of the fault pick() returned last, when it was injected with one (complete_after_disconnect). */
+  lastDelayMs(): number | undefined;
 }
 
 export function createFaultPlan(initial: FaultOptions | undefined): FaultPlan {
   let rate = 0;
-  let kinds: readonly FaultKind[] = FAULT_KINDS;
+  let kinds: readonly FaultKind[] = RANDOM_FAULT_KINDS;
   let random = createRandom(1);
+  let lastDelay: number | undefined;
   const injected: Injected[] = [];
   const plan: FaultPlan = {
     set(options) {
       rate = options ? Math.min(1, Math.max(0, options.rate)) : 0;
-      kinds = options?.kinds && options.kinds.length > 0 ? [...options.kinds] : FAULT_KINDS;
+      kinds = options?.kinds && options.kinds.length > 0 ? [...options.kinds] : RANDOM_FAULT_KINDS;
       random = createRandom(options?.seed ?? Math.floor(Math.random() * 2 ** 32));
     },
     injectNext(kind, opts = {}) {
       if (!FAULT_KINDS.includes(kind)) throw new Error(`unknown fault kind '${kind}'`);
-      injected.push({ kind, remaining: Math.max(1, opts.count ?? 1), endpoint: opts.endpoint });
+      injected.push({
+        kind,
+        remaining: Math.max(1, opts.count ?? 1),
+        endpoint: opts.endpoint,
+        delayMs: opts.delayMs,
+      });
     },
+    lastDelayMs: () => lastDelay,
     pick(endpoint) {
+      lastDelay = undefined;
       const index = injected.findIndex((i) => i.endpoint === undefined || i.endpoint === endpoint);
       if (index >= 0) {
         const hit = injected[index]!;
         hit.remaining -= 1;
         if (hit.remaining <= 0) injected.splice(index, 1);
+        lastDelay = hit.delayMs;
         return hit.kind;
       }
       if (rate > 0 && random() < rate) return kinds[Math.floor(random() * kinds.length)] ?? kinds[0];

@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CampaignctlError } from "../core/errors.js";
 import { endpointKey, LOB_RATE_LIMIT } from "../lob/endpoint.js";
@@ -139,12 +140,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     now,
     rowsPerSecond: options.processingRowsPerSecond ?? EMULATOR_DEFAULTS.processingRowsPerSecond,
   });
+  let acceptMetadataAfterSend = options.acceptMetadataAfterSend ?? EMULATOR_DEFAULTS.acceptMetadataAfterSend;
   const env: Env = {
     store,
     now,
     defaultCancelWindowMinutes:
       options.defaultCancelWindowMinutes ?? EMULATOR_DEFAULTS.defaultCancelWindowMinutes,
     processor,
+    acceptMetadataAfterSend: () => acceptMetadataAfterSend,
   };
   let log: RequestLogEntry[] = [];
   let port = 0;
@@ -184,6 +187,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     setRateLimit: (limit) => limiter.set(limit === undefined ? { ...LOB_RATE_LIMIT } : limit),
     setProcessingSpeed: (rows) => processor.setSpeed(rows),
+    setAcceptMetadataAfterSend: (accept) => {
+      acceptMetadataAfterSend = accept;
+    },
     requests: () => [...log],
     clearRequests: () => {
       log = [];
@@ -244,6 +250,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     const fault = faults.pick(endpoint);
+    const faultDelayMs =
+      faults.lastDelayMs() ??
+      options.completeAfterDisconnectMs ??
+      EMULATOR_DEFAULTS.completeAfterDisconnectMs;
     if (fault === "reset_before") {
       req.socket.destroy();
       record(entry(0, fault), Math.round(performance.now() - started));
@@ -272,6 +282,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     if (latencyMs > 0) await sleep(latencyMs);
+    // A late completion: take the whole request, stay silent until the client has given up, then
+    // process it as if it had just arrived (the socket is dropped below, as with commit_then_drop).
+    const body = fault === "complete_after_disconnect" ? await lateRequest(req, faultDelayMs) : req;
 
     let reply: Reply;
     const matched = matchRoute(method, path);
@@ -280,7 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       reply = errorBody(404, "unrecognized_endpoint", `Unrecognized endpoint: ${method} ${path}`);
     } else {
       const ctx: RequestContext = {
-        req,
+        req: body,
         account,
         params: matched.params,
         rawQuery,
@@ -302,8 +315,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         req.resume();
       }
     }
-    if (fault === "commit_then_drop") {
+    if (fault === "commit_then_drop" || fault === "complete_after_disconnect") {
       reply.stream?.destroy();
+      if (fault === "complete_after_disconnect") {
+        // The client is gone by design, and the request WAS committed: log the fault (unlike a
+        // plain abort, after which nothing may have been committed).
+        req.socket.destroy();
+        record({ ...entry(0, fault), aborted: true }, Math.round(performance.now() - started));
+        return;
+      }
       if (clientGone()) {
         recordAborted();
         return;
@@ -386,11 +406,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           if (!FAULT_KINDS.includes(kind)) throw new Error(`kind must be one of ${FAULT_KINDS.join(", ")}`);
           const count = num("count");
           const endpoint = typeof body.endpoint === "string" ? body.endpoint : undefined;
+          const delayMs = num("delayMs");
           running.injectNext(kind, {
             ...(count !== undefined ? { count } : {}),
             ...(endpoint ? { endpoint } : {}),
+            ...(delayMs !== undefined ? { delayMs } : {}),
           });
           return send(200, { ok: true });
+        }
+        case "POST /_emulator/metadata-after-send": {
+          if (typeof body.accept !== "boolean") throw new Error("accept must be true or false");
+          running.setAcceptMetadataAfterSend(body.accept);
+          return send(200, { ok: true, accept: body.accept });
         }
         case "POST /_emulator/latency":
           running.setLatency(num("ms") ?? 0);
@@ -511,6 +538,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   boundHost = address.address;
   processor.resume();
   return running;
+}
+
+/** The request's bytes, read now and replayed after `delayMs` as a stream with the same headers. */
+async function lateRequest(req: IncomingMessage, delayMs: number): Promise<IncomingMessage> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  await sleep(delayMs);
+  const replay = Readable.from([Buffer.concat(chunks)]);
+  return Object.assign(replay, {
+    headers: req.headers,
+    method: req.method,
+    url: req.url,
+  }) as unknown as IncomingMessage;
 }
 
 function matchRoute(method: string, path: string) {

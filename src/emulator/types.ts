@@ -1,17 +1,32 @@
 /** Public types of the emulator (see README.md beside this file). */
 
-export type FaultKind = "500" | "503" | "429" | "reset_before" | "commit_then_drop";
+export type FaultKind =
+  "500" | "503" | "429" | "reset_before" | "commit_then_drop" | "complete_after_disconnect";
 // reset_before: destroy the socket before the request is processed (nothing committed).
 // commit_then_drop: process and COMMIT the request fully, then destroy the socket without a response.
+// complete_after_disconnect: read the request, answer nothing for a delay longer than the client's
+//   timeout (the client gives up and disconnects), THEN process and commit it: a create that lands late.
 
-export const FAULT_KINDS: readonly FaultKind[] = ["500", "503", "429", "reset_before", "commit_then_drop"];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "500",
+  "503",
+  "429",
+  "reset_before",
+  "commit_then_drop",
+  "complete_after_disconnect",
+];
+
+/** Random faults draw from these unless told otherwise: a late completion stalls for its delay. */
+export const RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
+  (k) => k !== "complete_after_disconnect",
+);
 
 export interface FaultOptions {
   /** Probability 0..1 that a /v1 request is faulted. */
   readonly rate: number;
   /** Seed of the fault PRNG, so a run can be reproduced. Random when absent. */
   readonly seed?: number;
-  /** Kinds to draw from (uniformly). Default: all kinds. */
+  /** Kinds to draw from (uniformly). Default: all but complete_after_disconnect. */
   readonly kinds?: readonly FaultKind[];
 }
 
@@ -46,6 +61,16 @@ export interface EmulatorOptions {
    * the network.
    */
   controlToken?: string;
+  /**
+   * How long a `complete_after_disconnect` fault holds a request before committing it, in ms
+   * (default 35 000: longer than campaignctl's 30 s request timeout).
+   */
+  completeAfterDisconnectMs?: number;
+  /**
+   * Whether PATCH may change the metadata of a SENT campaign. Lob does not document it; default
+   * false (see README.md beside this file, "Metadata after send").
+   */
+  acceptMetadataAfterSend?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -76,8 +101,10 @@ export interface RunningEmulator {
   /** The emulator's clock. */
   now(): Date;
   setFaults(faults: EmulatorOptions["faults"] | null): void;
-  /** One-shot: the next N matching /v1 requests get this fault. */
-  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string }): void;
+  /** One-shot: the next N matching /v1 requests get this fault (delayMs: complete_after_disconnect's hold). */
+  injectNext(kind: FaultKind, opts?: { count?: number; endpoint?: string; delayMs?: number }): void;
+  /** Whether PATCH may change a sent campaign's metadata (see acceptMetadataAfterSend). */
+  setAcceptMetadataAfterSend(accept: boolean): void;
   setLatency(ms: number): void;
   setRateLimit(limit: EmulatorOptions["rateLimit"]): void;
   setProcessingSpeed(rowsPerSecond: number): void;
@@ -92,4 +119,6 @@ export const EMULATOR_DEFAULTS = {
   processingRowsPerSecond: 100_000,
   defaultCancelWindowMinutes: 240,
   defaultUseType: "marketing",
+  completeAfterDisconnectMs: 35_000,
+  acceptMetadataAfterSend: false,
 } as const;

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { hashValue, sha256Hex } from "../core/canonical.js";
 import type { PreflightReport } from "../audience/types.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import type { DesiredCampaign } from "../plan/types.js";
+import { readArtworkBytes } from "./artwork-bytes.js";
 
 /**
  * Reduce loaded manifests to the planner's plain input: local artwork files become content
@@ -27,7 +27,7 @@ async function buildOne(
     if (!art) continue;
     artworkSource[field] = art.value;
     if (art.kind === "file") {
-      const bytes = await readFile(art.path);
+      const bytes = await readArtworkBytes(art.path, art.value);
       artwork[field] = `sha256:${sha256Hex(bytes)}`;
       if (art.mediaType === "html") html[field] = bytes.toString("utf8");
     } else {

@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { sha256Hex } from "../core/canonical.js";
 import { CampaignctlError } from "../core/errors.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
@@ -8,10 +9,20 @@ import { campaignTags } from "../plan/campaign-fields.js";
 import { DEFAULT_CANCEL_WINDOW_MINUTES } from "../plan/plan-apply.js";
 import type { CampaignPlan, DesiredCampaign, FieldChange, Plan, PlannedAction } from "../plan/types.js";
 import { addMinutes } from "../plan/values.js";
-import { withCampaign } from "../state/index.js";
-import type { CampaignRecord, PendingIntent, StateFile, StateStore } from "../state/types.js";
+import { DEFAULT_PROJECT } from "../core/tags.js";
+import { withCampaign, withDestroyed } from "../state/index.js";
+import type {
+  AppliedRecord,
+  CampaignRecord,
+  DestroyedRecord,
+  PendingIntent,
+  StateFile,
+  StateStore,
+  UnknownApplied,
+} from "../state/types.js";
+import { readArtworkBytes } from "./artwork-bytes.js";
 import type { CrashHook, Reporter } from "./events.js";
-import { assertManifestFileReadable } from "./local-files.js";
+import { assertAudienceFileReadable } from "./local-files.js";
 import { findTaggedCampaigns } from "./observe.js";
 
 export interface ExecuteOptions {
@@ -34,6 +45,8 @@ export interface ExecuteOptions {
   readonly crash?: CrashHook;
   /** Called with every local HTML artwork we create a creative from, for later text diffs. */
   readonly rememberHtml?: (sha256: string, html: string) => Promise<void>;
+  /** The project's name, tagged on every campaign created (`campaignctl_project`). Default `default`. */
+  readonly project?: string;
 }
 
 export interface ExecuteResult {
@@ -50,7 +63,7 @@ export interface ExecuteResult {
  * ambiguous failure (the request may have been processed) we look for what it made and adopt it.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
-  const run = new Execution(options);
+  const run = new Execution(options, plan.operation);
   const queue = [...plan.campaigns];
   // Campaigns are independent: up to `parallelism` converge at once (steps within one stay in order).
   const worker = async () => {
@@ -90,8 +103,15 @@ class Execution {
   readonly skippedSends: string[] = [];
   readonly sent: string[] = [];
 
-  constructor(private readonly o: ExecuteOptions) {
+  constructor(
+    private readonly o: ExecuteOptions,
+    private readonly operation: Plan["operation"],
+  ) {
     this.state = o.state;
+  }
+
+  private get project(): string {
+    return this.o.project ?? DEFAULT_PROJECT;
   }
 
   private record(key: string): CampaignRecord {
@@ -108,8 +128,11 @@ class Execution {
   private async save(
     key: string,
     update: (rec: CampaignRecord) => CampaignRecord | undefined,
+    destroyed?: DestroyedRecord | null,
   ): Promise<void> {
     this.state = withCampaign(this.state, key, (rec) => update(rec ?? { key, applied: {} }));
+    // null: the key lives again (created anew); a record: destroy just removed it.
+    if (destroyed !== undefined) this.state = withDestroyed(this.state, key, destroyed ?? undefined);
     const write = this.writing.then(async () => {
       const written = await this.o.store.write(this.state);
       this.state = { ...this.state, serial: written.serial };
@@ -211,16 +234,26 @@ class Execution {
         this.step(key, "delete campaign", "start", action.id);
         await this.deleteDraft(key, action.id);
         const recorded = this.record(key).campaignId;
-        if (recorded === action.id || recorded === undefined) await this.save(key, () => undefined);
+        if (recorded === action.id || recorded === undefined) {
+          await this.save(key, () => undefined, this.destroyedEntry(key, "deleted", action.id));
+        }
         this.step(key, "delete campaign", "done", action.id);
         return;
       }
       case "cancel":
         return this.cancel(key, action.id, action.deadline);
       case "forget":
-        await this.save(key, () => undefined);
+        await this.save(key, () => undefined, this.destroyedEntry(key, "forgotten"));
         this.step(key, "forget", "done");
         return;
+      case "wait":
+        // apply waits out the settle time and plans again before executing, so this is a plan
+        // applied from a file (or a bug): deciding now could create a second campaign.
+        throw new CampaignctlError({
+          code: "PLAN_STALE",
+          message: `'${key}' is waiting for an earlier create to settle (until ${action.until}); nothing was done for it`,
+          hint: "run 'campaignctl apply' again after that time: it looks for what the earlier create made first",
+        });
     }
   }
 
@@ -243,6 +276,16 @@ class Execution {
     await ignoreNotFound(this.o.client.deleteCampaign(id));
   }
 
+  /** What destroy records for a key it removed (undefined outside destroy: apply forgets silently). */
+  private destroyedEntry(
+    key: string,
+    how: DestroyedRecord["how"],
+    campaignId = this.state.campaigns[key]?.campaignId,
+  ): DestroyedRecord | undefined {
+    if (this.operation !== "destroy") return undefined;
+    return { key, at: this.o.now().toISOString(), how, ...(campaignId ? { campaignId } : {}) };
+  }
+
   private windowOf(key: string): number {
     const window = this.o.desired.get(key)?.campaign.cancel_window_campaign_minutes;
     return typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
@@ -254,7 +297,7 @@ class Execution {
       ...(d.campaign as unknown as CampaignWritable),
       metadata: {
         ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
-        ...campaignTags(key, this.state.lineage),
+        ...campaignTags(key, this.state.lineage, this.project),
       },
     };
     this.step(key, "create campaign", "start");
@@ -270,11 +313,11 @@ class Execution {
       campaign = found;
     }
     this.o.crash?.("campaign:after-response");
-    await this.save(key, (rec) => ({
-      key: rec.key,
-      campaignId: campaign.id,
-      applied: { campaign: d.campaign },
-    }));
+    await this.save(
+      key,
+      (rec) => ({ key: rec.key, campaignId: campaign.id, applied: { campaign: d.campaign } }),
+      null,
+    );
     this.o.crash?.("campaign:after-state");
     this.step(key, "create campaign", "done", campaign.id);
   }
@@ -293,19 +336,29 @@ class Execution {
     for (const [field, art] of Object.entries(m.creative.artwork)) {
       if (!art) continue;
       if (art.kind === "file") {
+        // The bytes are read once, hashed, and exactly these bytes are uploaded: if the file
+        // changed since the plan hashed it, nothing is created or recorded.
+        const bytes = await readArtworkBytes(art.path, art.value);
+        const planned = d.creative.artwork[field];
+        const now = `sha256:${sha256Hex(bytes)}`;
+        if (planned !== now) {
+          throw new CampaignctlError({
+            code: "PLAN_STALE",
+            message: `${art.value} changed since the plan for '${key}' was made (planned ${(planned ?? "?").slice(0, 19)}…, now ${now.slice(0, 19)}…); nothing was created or recorded`,
+            hint: "make sure nothing writes the artwork during apply, then run 'campaignctl plan' again",
+          });
+        }
         files[field] = {
           path: art.path,
           filename: basename(art.path),
           contentType: MEDIA_TYPES[art.mediaType],
+          data: bytes,
         };
       } else {
         body[field] = art.value;
       }
     }
     this.step(key, "create creative", "start");
-    for (const [field, file] of Object.entries(files)) {
-      if (file) await assertManifestFileReadable(file.path, `artwork file for ${field}:`, "MANIFEST_INVALID");
-    }
     await this.intend(key, "creative");
     let creativeId: string;
     try {
@@ -333,7 +386,7 @@ class Execution {
         ...rest,
         creativeId,
         applied: {
-          ...rec.applied,
+          ...knownNow(rec.applied, "creativeContentHash"),
           creativeContentHash: d.creative.contentHash,
           creativeFields: d.creative.fields,
           artwork: d.creative.artwork,
@@ -384,7 +437,7 @@ class Execution {
       uploadId,
       `${d.audience.totalRows.toLocaleString("en-US")} rows`,
     );
-    await assertManifestFileReadable(m.audience.file, "audience file", "AUDIENCE_INVALID");
+    await assertAudienceFileReadable(m.audience.file);
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
     const sent = await this.o.client.uploadFile(uploadId, {
@@ -407,7 +460,11 @@ class Execution {
       const { pending: _p, ...rest } = rec;
       return {
         ...rest,
-        applied: { ...rec.applied, audienceSha256: d.audience.sha256, audienceRows: d.audience.totalRows },
+        applied: {
+          ...knownNow(rec.applied, "audienceSha256"),
+          audienceSha256: d.audience.sha256,
+          audienceRows: d.audience.totalRows,
+        },
       };
     });
     this.o.crash?.("file:after-state");
@@ -430,7 +487,7 @@ class Execution {
         if (field === "metadata") {
           body.metadata = {
             ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
-            ...campaignTags(key, this.state.lineage),
+            ...campaignTags(key, this.state.lineage, this.project),
           };
         } else {
           body[field] = change.after;
@@ -538,7 +595,7 @@ class Execution {
       await this.o.client.deleteCampaign(id);
     } catch (error) {
       if (isLobApiError(error) && error.status === 404) {
-        await this.save(key, () => undefined);
+        await this.save(key, () => undefined, this.destroyedEntry(key, "forgotten", id));
         return;
       }
       if (isLobApiError(error) && (error.lobCode === "not_deletable" || error.status === 422)) {
@@ -551,7 +608,7 @@ class Execution {
       }
       throw error;
     }
-    await this.save(key, () => undefined);
+    await this.save(key, () => undefined, this.destroyedEntry(key, "cancelled", id));
     this.step(key, "CANCEL campaign", "done", id);
   }
 
@@ -601,6 +658,13 @@ function adoptInto(rec: CampaignRecord, resource: string, id: string): CampaignR
   if (resource === "campaign") return { key: rec.key, campaignId: id, applied: {} };
   if (resource === "creative") return { ...rest, creativeId: id };
   return { ...rest, uploadId: id };
+}
+
+/** `applied` without `field` among the unknowns: campaignctl has just applied it itself. */
+function knownNow(applied: AppliedRecord, field: UnknownApplied): AppliedRecord {
+  const unknown = applied.unknown?.filter((u) => u !== field);
+  const { unknown: _u, ...rest } = applied;
+  return unknown && unknown.length > 0 ? { ...rest, unknown } : rest;
 }
 
 function recordSent(rec: CampaignRecord, sentAt: string, windowMinutes: number): CampaignRecord {

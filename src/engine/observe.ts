@@ -4,7 +4,7 @@ import { CampaignctlError } from "../core/errors.js";
 import { LOB_RATE_LIMIT } from "../lob/endpoint.js";
 import { isLobApiError } from "../lob/errors.js";
 import type { Campaign } from "../lob/wire.js";
-import { TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
+import { DEFAULT_PROJECT, projectOf, TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
 import type { ObservedWorld } from "../plan/types.js";
 import type { StateFile } from "../state/types.js";
 
@@ -15,21 +15,32 @@ const PAGE_SIZE = 100;
  * creative and upload, so one campaign read is all we need per key. Listing costs one request
  * per 100 campaigns in the account but pages come one after another; a GET costs one per managed
  * campaign but GETs run in parallel. We pick whichever should finish first (listingIsFaster),
- * except that finding what a lost response created (by tags) needs the list.
+ * except that finding what a lost response created (by tags) needs the list, and so does proving
+ * that no campaign carries a key before creating it (`fullScan`, decisions.md §14).
  */
 export async function observeWorld(
   client: LobClient,
   state: StateFile,
   keys: readonly string[],
+  options: { readonly project?: string; readonly fullScan?: boolean } = {},
 ): Promise<ObservedWorld> {
+  const project = options.project ?? DEFAULT_PROJECT;
   const records = Object.values(state.campaigns);
   const ids = records.map((r) => r.campaignId).filter((id): id is string => id !== undefined);
   const wantKeys = new Set([...keys, ...Object.keys(state.campaigns)]);
   // A pending create, or a record without a campaign id, may have made a campaign we never heard of.
-  const needsTagSearch = records.some((r) => r.campaignId === undefined || r.pending?.step === "campaign");
+  const needsTagSearch =
+    options.fullScan === true ||
+    records.some((r) => r.campaignId === undefined || r.pending?.step === "campaign");
 
   if (ids.length === 0 && !needsTagSearch) {
-    return { campaigns: new Map(), missing: new Set(), tagged: new Map() };
+    return {
+      campaigns: new Map(),
+      missing: new Set(),
+      tagged: new Map(),
+      claimed: new Map(),
+      complete: false,
+    };
   }
 
   const started = performance.now();
@@ -83,14 +94,20 @@ export async function observeWorld(
   }
 
   const tagged = new Map<string, Campaign[]>();
+  const claimed = new Map<string, Campaign[]>();
   const known = new Set(ids);
   for (const campaign of seen.values()) {
     const key = campaign.metadata?.[TAG_KEY];
-    if (key === undefined || campaign.metadata?.[TAG_LINEAGE] !== state.lineage) continue;
-    if (known.has(campaign.id) || !wantKeys.has(key)) continue;
-    tagged.set(key, [...(tagged.get(key) ?? []), campaign]);
+    if (key === undefined || known.has(campaign.id) || campaign.deleted) continue;
+    if (campaign.metadata?.[TAG_LINEAGE] === state.lineage) {
+      // Ours by lineage. With a complete listing every key counts (an older copy of this state may
+      // lack the record); otherwise only the keys asked about, as before.
+      if (listedEverything || wantKeys.has(key)) tagged.set(key, [...(tagged.get(key) ?? []), campaign]);
+    } else if (projectOf(campaign.metadata) === project) {
+      claimed.set(key, [...(claimed.get(key) ?? []), campaign]);
+    }
   }
-  return { campaigns, missing, tagged };
+  return { campaigns, missing, tagged, claimed, complete: listedEverything };
 }
 
 /**

@@ -107,12 +107,22 @@ export class ManifestErrors extends CampaignctlError {
  */
 export async function loadAndObserve(
   paths: readonly string[],
-  options: Parameters<typeof loadDesired>[1] & Omit<SessionOptions, "command">,
+  options: Parameters<typeof loadDesired>[1] &
+    Omit<SessionOptions, "command"> & { readonly projectName?: string },
   command: string,
 ): Promise<{ session: Session; loaded: LoadedDesired; observed: ObservedWorld }> {
   const remote = openSession({ ...options, command }).then(async (session) => {
     try {
-      return { session, observed: await observeWorld(session.client, session.state, []) };
+      // A state that records nothing (none yet, or lost) makes every manifest a create: the full
+      // scan that must precede a create (decisions.md §14) then starts at once, during loading.
+      const fullScan =
+        Object.keys(session.state.campaigns).length === 0 &&
+        Object.keys(session.state.destroyed ?? {}).length === 0;
+      const observed = await observeWorld(session.client, session.state, [], {
+        ...(options.projectName !== undefined ? { project: options.projectName } : {}),
+        ...(fullScan ? { fullScan } : {}),
+      });
+      return { session, observed };
     } catch (error) {
       await session.close();
       throw error;
@@ -152,13 +162,48 @@ function assertSameAccount(session: Session, observed: ObservedWorld): void {
   });
 }
 
-/** `now` is read after observing, so it reflects Lob's clock from the responses just received. */
+export interface ApplyPlanOptions {
+  /** The project's name (tag `campaignctl_project`). */
+  readonly project: string;
+  readonly settleMs?: number;
+  readonly recreate?: readonly string[];
+  /** Default "project": recorded campaigns without a manifest are planned as removed. */
+  readonly scope?: PlanScope;
+}
+
+/**
+ * Plan, and when the plan would create a campaign, first prove from a complete listing that Lob
+ * holds none for its key (decisions.md §14): the full scan is paid only when a create is planned.
+ * `now` is read after observing, so it reflects Lob's clock from the responses just received.
+ */
 export async function makeApplyPlan(
   session: Session,
   loaded: LoadedDesired,
   observed: ObservedWorld,
   now: () => Date,
-  scope: PlanScope = "project",
+  options: ApplyPlanOptions,
+): Promise<{ plan: Plan; observed: ObservedWorld }> {
+  const plan = await planOnce(session, loaded, observed, now, options);
+  if (observed.complete === true || !createsCampaign(plan)) return { plan, observed };
+  const scanned = await observeWorld(session.client, session.state, [], {
+    project: options.project,
+    fullScan: true,
+  });
+  return { plan: await planOnce(session, loaded, scanned, now, options), observed: scanned };
+}
+
+function createsCampaign(plan: Plan): boolean {
+  return plan.campaigns.some((c) =>
+    c.actions.some((a) => (a.kind === "create" || a.kind === "replace") && a.resource === "campaign"),
+  );
+}
+
+async function planOnce(
+  session: Session,
+  loaded: LoadedDesired,
+  observed: ObservedWorld,
+  now: () => Date,
+  options: ApplyPlanOptions,
 ): Promise<Plan> {
   const hashes = new Set<string>();
   for (const record of Object.values(session.state.campaigns)) {
@@ -171,11 +216,14 @@ export async function makeApplyPlan(
     desired: [...loaded.desired.values()],
     state: session.state,
     observed,
-    scope,
+    scope: options.scope ?? "project",
     now: now().toISOString(),
     previousHtml,
     diffText: (field, before, after) =>
       createTwoFilesPatch(`${field} (applied)`, `${field} (manifest)`, before, after, "", "", { context: 2 }),
+    project: options.project,
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    ...(options.recreate ? { recreate: options.recreate } : {}),
   });
 }
 
@@ -183,8 +231,11 @@ export async function makeDestroyPlan(
   session: Session,
   keys: readonly string[] | undefined,
   now: () => Date,
+  project?: string,
 ): Promise<Plan> {
   const selected = keys ?? Object.keys(session.state.campaigns);
-  const observed = await observeWorld(session.client, session.state, selected);
+  const observed = await observeWorld(session.client, session.state, selected, {
+    ...(project !== undefined ? { project } : {}),
+  });
   return planDestroy({ state: session.state, observed, now: now().toISOString(), ...(keys ? { keys } : {}) });
 }

@@ -126,6 +126,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     const client = createLobClient({
       apiKey,
       baseUrl,
+      ...requestTimeoutFrom(options.env),
       ...(options.onClientEvent ? { onEvent: options.onClientEvent } : {}),
     });
     return {
@@ -151,4 +152,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     await sandbox?.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * CAMPAIGNCTL_REQUEST_TIMEOUT_MS overrides the client's 30 s request timeout: the tests of lost
+ * and late creates set it short so they stay fast. Ignored unless a positive whole number.
+ */
+function requestTimeoutFrom(env: Readonly<Record<string, string | undefined>>): { timeoutMs?: number } {
+  const ms = Number(env.CAMPAIGNCTL_REQUEST_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? { timeoutMs: ms } : {};
 }

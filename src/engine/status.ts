@@ -1,6 +1,8 @@
 import { cancelDeadline } from "../plan/plan-apply.js";
 import { assertKeysKnown } from "./key-selection.js";
+import type { DestroyedRecord } from "../state/types.js";
 import type { TargetOptions } from "./use-cases.js";
+import { projectName } from "./project-name.js";
 import { observeWorld } from "./observe.js";
 import { openSession } from "./session.js";
 
@@ -24,6 +26,8 @@ export interface CampaignStatus {
 export interface StatusOutcome {
   readonly now: string;
   readonly campaigns: readonly CampaignStatus[];
+  /** Keys destroy removed: a manifest still carrying one is not created again (apply --recreate KEY). */
+  readonly destroyed: readonly DestroyedRecord[];
 }
 
 /** `status`: what every key in the state looks like in Lob now. Takes no lock and writes nothing. */
@@ -33,7 +37,7 @@ export async function runStatus(
   const session = await openSession({ ...options, command: "status", readOnly: true });
   try {
     assertKeysKnown(options.keys, session.state);
-    const observed = await observeWorld(session.client, session.state, []);
+    const observed = await observeWorld(session.client, session.state, [], { project: projectName(options) });
     const now = (options.now ?? (() => session.client.serverNow()))();
     const wanted = options.keys && options.keys.length > 0 ? new Set(options.keys) : undefined;
     const campaigns = Object.values(session.state.campaigns)
@@ -57,7 +61,10 @@ export async function runStatus(
           cancellable: deadline ? Date.parse(deadline) > now.getTime() : null,
         };
       });
-    return { now: now.toISOString(), campaigns };
+    const destroyed = Object.values(session.state.destroyed ?? {})
+      .filter((record) => !wanted || wanted.has(record.key))
+      .sort((a, b) => a.key.localeCompare(b.key));
+    return { now: now.toISOString(), campaigns, destroyed };
   } finally {
     await session.close();
   }

@@ -8,6 +8,8 @@ import type { CrashHook, Reporter } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
 import { assertKeysKnown } from "./key-selection.js";
+import { observeWorld } from "./observe.js";
+import type { ApplyPlanOptions } from "./prepare.js";
 import {
   loadAndObserve,
   makeApplyPlan,
@@ -15,6 +17,7 @@ import {
   ManifestErrors,
   reportRowWarnings,
 } from "./prepare.js";
+import { projectName } from "./project-name.js";
 import { assertSavedPlanCurrent, makeSavedPlan, readSavedPlan, writeSavedPlan } from "./saved-plan.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
@@ -36,6 +39,20 @@ export interface TargetOptions {
   readonly onInterrupt?: (signal: NodeJS.Signals) => void;
   /** Injectable clock (tests); default real time. */
   readonly now?: () => Date;
+  /** How long a create with no answer may still land in Lob (`--settle`); default 2 minutes. */
+  readonly settleMs?: number;
+}
+
+function planOptions(
+  options: TargetOptions & { readonly recreate?: readonly string[] },
+  paths: readonly string[],
+): ApplyPlanOptions {
+  return {
+    project: projectName(options),
+    scope: scopeOfPaths(paths, options),
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    ...(options.recreate && options.recreate.length > 0 ? { recreate: options.recreate } : {}),
+  };
 }
 
 export interface PlanOutcome {
@@ -46,12 +63,16 @@ export interface PlanOutcome {
 /** `plan`: load, observe, diff. Writes nothing (it still locks, so it never reads a half-written apply). */
 export async function runPlan(
   paths: readonly string[],
-  options: TargetOptions & { readonly out?: string },
+  options: TargetOptions & { readonly out?: string; readonly recreate?: readonly string[] },
 ): Promise<PlanOutcome> {
-  const { session, loaded, observed } = await loadAndObserve(paths, options, "plan");
+  const { session, loaded, observed } = await loadAndObserve(
+    paths,
+    { ...options, projectName: projectName(options) },
+    "plan",
+  );
   try {
     const now = options.now ?? (() => session.client.serverNow());
-    const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(paths, options));
+    const { plan } = await makeApplyPlan(session, loaded, observed, now, planOptions(options, paths));
     reportRowWarnings(plan, loaded, options.reporter);
     if (options.out) {
       await writeSavedPlan(
@@ -79,6 +100,10 @@ export interface ApplyOptions extends TargetOptions {
   /** Shown the plan; resolves to go ahead or throws to stop. Called only when there are changes. */
   readonly confirm: (plan: Plan) => Promise<void>;
   readonly showPlan: (plan: Plan) => void;
+  /** Keys destroyed earlier to create again (`--recreate KEY`); sending still needs approval and --allow-send. */
+  readonly recreate?: readonly string[];
+  /** Waits out settle times (tests inject a fake); default setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApplyOutcome extends ExecuteResult {
@@ -92,11 +117,31 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
     ? await readSavedPlan(resolve(options.cwd, options.savedPlanFile), options.savedPlanFile)
     : undefined;
   const manifestPaths = paths.length === 0 && saved ? saved.paths : paths;
-  const { session, loaded, observed } = await loadAndObserve(manifestPaths, options, "apply");
+  const { session, loaded, observed } = await loadAndObserve(
+    manifestPaths,
+    { ...options, projectName: projectName(options) },
+    "apply",
+  );
   // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
   const now = options.now ?? (() => session.client.serverNow());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   try {
-    const plan = await makeApplyPlan(session, loaded, observed, now, scopeOfPaths(manifestPaths, options));
+    let { plan } = await makeApplyPlan(session, loaded, observed, now, planOptions(options, manifestPaths));
+    // A create with no answer may still land: wait out its settle time, then look again, before
+    // anything is shown, approved or done (decisions.md §14).
+    for (let round = 0; round < 5 && plan.summary.wait > 0; round += 1) {
+      const until = Math.max(...waitDeadlines(plan));
+      const ms = Math.max(0, until - now().getTime()) + 1_000;
+      options.reporter({
+        type: "info",
+        message: `Waiting ${Math.ceil(ms / 1000)} s (until ${new Date(until).toISOString()}, Lob's clock) for ${plan.summary.wait} earlier create(s) with no answer to settle before deciding anything (--settle)…`,
+      });
+      await sleep(ms);
+      const again = await observeWorld(session.client, session.state, [], {
+        project: projectName(options),
+      });
+      ({ plan } = await makeApplyPlan(session, loaded, again, now, planOptions(options, manifestPaths)));
+    }
     reportRowWarnings(plan, loaded, options.reporter);
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
     options.showPlan(plan);
@@ -120,6 +165,7 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...(options.crash ? { crash: options.crash } : {}),
       rememberHtml: (sha, html) => rememberHtml(cacheDir, sha, html),
+      project: projectName(options),
     });
     return { ...result, plan, requests: session.client.stats().requests };
   } finally {
@@ -135,6 +181,12 @@ function scopeOfPaths(paths: readonly string[], options: TargetOptions): PlanSco
   const root = options.project?.root ?? options.cwd;
   if (paths.length === 0 || paths.some((p) => resolve(options.cwd, p) === root)) return "project";
   return "paths";
+}
+
+function waitDeadlines(plan: Plan): number[] {
+  return plan.campaigns.flatMap((c) =>
+    c.actions.flatMap((a) => (a.kind === "wait" ? [Date.parse(a.until)] : [])),
+  );
 }
 
 /** Nothing to do: no approval asked, nothing written. */
@@ -191,7 +243,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
   const now = options.now ?? (() => session.client.serverNow());
   try {
     assertKeysKnown(givenKeys, session.state, manifestKeys);
-    const plan = await makeDestroyPlan(session, keys, now);
+    const plan = await makeDestroyPlan(session, keys, now, projectName(options));
     options.showPlan(plan);
     if (!plan.hasChanges) return unchanged(plan, session);
     await options.confirm(plan);
@@ -209,6 +261,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
       waitTimeoutMs: 0,
       now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      project: projectName(options),
     });
     return { ...result, plan, requests: session.client.stats().requests };
   } finally {

@@ -59,6 +59,8 @@ export interface LocalFile {
   readonly path: string;
   readonly filename: string;
   readonly contentType: string;
+  /** The file's bytes, already read and checked by the caller: sent instead of reading `path`. */
+  readonly data?: Uint8Array;
 }
 
 export interface LobClientStats {

@@ -19,6 +19,8 @@ export type MultipartPart =
       readonly path: string;
       readonly filename: string;
       readonly contentType: string;
+      /** The bytes to send, when the caller already holds them (then `path` is not read). */
+      readonly data?: Uint8Array;
     };
 
 export interface MultipartBody {
@@ -37,7 +39,12 @@ export async function buildMultipartBody(parts: readonly MultipartPart[]): Promi
   const boundary = `----campaignctl${randomBytes(12).toString("hex")}`;
   const laid: Array<{ readonly head: Buffer; readonly part: MultipartPart; readonly size: number }> = [];
   for (const part of parts) {
-    const size = part.kind === "file" ? (await stat(part.path)).size : Buffer.byteLength(part.value);
+    const size =
+      part.kind === "field"
+        ? Buffer.byteLength(part.value)
+        : part.data !== undefined
+          ? part.data.length
+          : (await stat(part.path)).size;
     laid.push({ head: Buffer.from(partHeader(boundary, part)), part, size });
   }
   const tail = Buffer.from(`--${boundary}--\r\n`);
@@ -64,9 +71,11 @@ export async function buildMultipartBody(parts: readonly MultipartPart[]): Promi
             // so the caller can prove these are the bytes it checked (the file may change meanwhile).
             const hash = createHash("sha256");
             const chunks =
-              size === 0
-                ? []
-                : createReadStream(part.path, { highWaterMark: 64 * 1024, start: 0, end: size - 1 });
+              part.data !== undefined
+                ? sliceBytes(part.data, 64 * 1024)
+                : size === 0
+                  ? []
+                  : createReadStream(part.path, { highWaterMark: 64 * 1024, start: 0, end: size - 1 });
             for await (const chunk of chunks) {
               const buf = chunk as Buffer;
               hash.update(buf);
@@ -84,6 +93,12 @@ export async function buildMultipartBody(parts: readonly MultipartPart[]): Promi
       return Readable.from(generate(), { objectMode: false });
     },
   };
+}
+
+function* sliceBytes(data: Uint8Array, size: number): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += size) {
+    yield Buffer.from(data.buffer, data.byteOffset + at, Math.min(size, data.length - at));
+  }
 }
 
 /**

@@ -116,8 +116,12 @@ async function searchFolder(dir: string, start: string): Promise<string[]> {
     if (entry.isDirectory()) {
       if (!SKIPPED_FOLDERS.has(entry.name)) folders.push(full);
     } else if (MANIFEST_EXTENSIONS.test(entry.name) && entry.name !== PROJECT_FILE_NAME) {
-      // A symlink counts only when it points at a file: directory symlinks are never followed.
-      if (entry.isFile() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile())) {
+      // Directory symlinks are never followed. Any other *.yaml entry is kept, even a link to a
+      // FIFO or a device, so that reading it reports the problem instead of skipping a manifest.
+      if (
+        entry.isFile() ||
+        (entry.isSymbolicLink() && !(await stat(full).catch(() => undefined))?.isDirectory())
+      ) {
         out.push(full);
       }
     }

@@ -1,22 +1,27 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Document } from "yaml";
+import type { Document, Node } from "yaml";
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { AudienceMapping, PreflightReport } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
 import { CampaignctlError, isCampaignctlError } from "../core/errors.js";
+import { shownName } from "../core/shown-name.js";
 import type { ResourceType } from "../lob/wire.js";
 import { discoverManifestFiles } from "./discover.js";
+import { substituteEnv } from "./env-substitution.js";
+import { readManifestText } from "./read-manifest.js";
 import type { RuleFinding } from "./rules.js";
-import { checkMergeVariables, checkReadableFile, classifyArtwork, displayPath, readHtml } from "./rules.js";
+import type { FileAccessFinding, ProjectScope } from "./file-access.js";
+import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding } from "./file-access.js";
+import { checkMergeVariables, classifyArtwork, displayPath, readHtml } from "./rules.js";
 import { checkAgainstSchema } from "./schema-pass.js";
 import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
 import { ARTWORK_FIELDS } from "./types.js";
 import type { PathSegment } from "./yaml-nodes.js";
-import { formatPath, locate, parsePath, positionOfNode, segmentsFromAncestors } from "./yaml-nodes.js";
+import { formatPath, locate, parsePath, positionOfNode } from "./yaml-nodes.js";
 
 export interface LoadOptions {
   readonly cwd: string;
@@ -28,7 +33,8 @@ export interface LoadOptions {
   readonly cacheDir?: string;
   /**
    * The project the manifests belong to (src/project/): its root anchors the search when no path
-   * is given, and its `manifests` globs mark files that are always manifests. Default: cwd.
+   * is given, its `manifests` globs mark files that are always manifests, and artwork and audience
+   * files must resolve inside `root` or an `allowPaths` directory. Default: cwd, nothing outside.
    */
   readonly project?: {
     readonly name: string;
@@ -59,15 +65,17 @@ interface ManifestDocument {
   readonly diagnostics: Diagnostic[];
   value: unknown;
   envMissing: string[];
+  substituted: { path: string; value: string; reference: string }[];
 }
 
-const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * A manifest's own top-level keys (`version` alone is not one: docker-compose files have it too).
  * A file found by searching a folder is read only if some line starts with one of them.
  */
 const MANIFEST_KEYS = ["key", "campaign", "creative", "audience", "send"] as const;
 const MANIFEST_TOP_LEVEL = new RegExp(`^(?:${MANIFEST_KEYS.join("|")})[ \\t]*:`, "m");
+/** Alias expansions read per document; far more than any manifest needs, far fewer than a bomb. */
+const MAX_ALIAS_COUNT = 100;
 
 /**
  * Reads every manifest under `paths` and reports every problem at once: YAML syntax, schema, then
@@ -83,22 +91,20 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   const diagnostics: Diagnostic[] = [];
   const documents: ManifestDocument[] = [];
   const texts = await mapLimit(found, IO_CONCURRENCY, ({ path }) =>
-    readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => error),
+    readManifestText(path, displayPath(path, opts.cwd)),
   );
   const files: string[] = [];
   found.forEach(({ path: file, explicit }, i) => {
     const shown = displayPath(file, opts.cwd);
-    const text = texts[i]!;
-    if (text instanceof Error) {
-      diagnostics.push(
-        fileDiagnostic(shown, "FILE_UNREADABLE", `cannot read ${shown} (${text.code ?? "error"})`),
-      );
+    const read = texts[i]!;
+    if ("diagnostic" in read) {
+      diagnostics.push(read.diagnostic);
       files.push(file);
       return;
     }
     // Found by searching a folder: only documents that look like manifests are ours.
-    if (!explicit && !MANIFEST_TOP_LEVEL.test(text)) return;
-    const parsed = parseManifestText(text, file, shown, explicit);
+    if (!explicit && !MANIFEST_TOP_LEVEL.test(read.text)) return;
+    const parsed = parseManifestText(read.text, file, shown, explicit);
     if (!explicit && parsed.documents.length === 0 && parsed.diagnostics.length === 0) return;
     files.push(file);
     diagnostics.push(...parsed.diagnostics);
@@ -113,8 +119,11 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   }
 
   for (const document of documents) {
-    substituteEnv(document, opts.env);
-    checkSchema(document);
+    applyEnv(document, opts.env);
+    if (document.value !== undefined) {
+      checkSchema(document);
+      checkNulCharacters(document, document.value, []);
+    }
   }
   checkDuplicateKeys(documents);
   const manifests: CampaignManifest[] = [];
@@ -125,7 +134,7 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
   for (const [i, document] of documents.entries()) {
     const checked = checkedAll[i]!;
     if (checked.report && checked.key) preflight.set(checked.key, checked.report);
-    diagnostics.push(...document.diagnostics);
+    diagnostics.push(...scrubSubstituted(document));
     if (!document.diagnostics.some((d) => d.severity === "error")) {
       manifests.push(buildManifest(document));
     }
@@ -154,13 +163,16 @@ function parseManifestText(
   explicit: boolean,
 ): { documents: ManifestDocument[]; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Repeated keys are found by duplicateKeyErrors: yaml's own check compares every key with every
+  // other, which takes seconds for a mapping of 10,000 keys.
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const all = Array.isArray(parsed) ? parsed : [];
   const diagnostics: Diagnostic[] = [];
   const documents: ManifestDocument[] = [];
   for (const doc of all) {
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
+    const errors = [...doc.errors, ...duplicateKeyErrors(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
+    if (errors.length > 0) {
+      for (const error of errors) {
         const { line, col } = lineCounter.linePos(error.pos[0]);
         diagnostics.push({
           severity: "error",
@@ -189,6 +201,7 @@ function parseManifestText(
       diagnostics: [],
       value: undefined,
       envMissing: [],
+      substituted: [],
     });
   }
   if (explicit && documents.length === 0 && diagnostics.length === 0) {
@@ -203,6 +216,28 @@ function looksLikeManifest(doc: Document.Parsed): boolean {
     isMap(top) &&
     top.items.some((pair) => MANIFEST_KEYS.some((k) => isScalar(pair.key) && pair.key.value === k))
   );
+}
+
+/** A key repeated in one mapping, found with one Set per mapping (linear in the keys). */
+function duplicateKeyErrors(
+  doc: Document.Parsed,
+): { pos: [number, number]; message: string; code: string }[] {
+  const found: { pos: [number, number]; message: string; code: string }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = pair.key.value;
+        if (seen.has(name)) {
+          const at = pair.key.range?.[0] ?? 0;
+          found.push({ pos: [at, at + 1], message: "Map keys must be unique", code: "DUPLICATE_KEY" });
+        }
+        seen.add(name);
+      }
+    },
+  });
+  return found;
 }
 
 function report(
@@ -229,48 +264,103 @@ function report(
   });
 }
 
-/** `${env:NAME}` in any string value, replaced in the AST so positions stay exact. */
-function substituteEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
-  visit(document.doc, {
-    Scalar(key, node, ancestors) {
-      if (key === "key" || typeof node.value !== "string" || !node.value.includes("${env:")) return;
-      const missing: string[] = [];
-      const replaced = node.value.replace(ENV_REFERENCE, (whole, name: string) => {
-        const value = env[name];
-        if (value === undefined) {
-          missing.push(name);
-          return whole;
-        }
-        return value;
-      });
-      if (missing.length > 0) {
-        const segments = segmentsFromAncestors(ancestors, typeof key === "number" ? key : null);
-        document.envMissing.push(formatPath(segments));
-        for (const name of missing) {
-          report(
-            document,
-            "error",
-            "ENV_MISSING",
-            segments,
-            "value",
-            `environment variable ${name} is not set`,
-            `export ${name}=… before running campaignctl, or write the value into the manifest`,
-          );
-        }
-        return;
-      }
-      node.value = replaced;
-    },
-  });
-  document.value = document.doc.toJS({ maxAliasCount: 100 });
+/** `${env:NAME}` references, replaced in the AST so positions stay exact (see env-substitution.ts). */
+function applyEnv(document: ManifestDocument, env: LoadOptions["env"]): void {
+  const result = substituteEnv(document.doc, env);
+  for (const finding of result.findings) {
+    report(document, "error", finding.code, finding.segments, "value", finding.message, finding.hint);
+  }
+  document.envMissing.push(...result.unresolvedPaths);
+  document.substituted.push(...result.substituted);
+  try {
+    document.value = document.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws on an alias bomb ("billion laughs"): too many aliases expanding into each other.
+    document.value = undefined;
+    let firstAlias: Node | null = null;
+    visit(document.doc, {
+      Alias(_key, node) {
+        firstAlias = node;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = positionOfNode(firstAlias ?? document.doc.contents, document.lineCounter);
+    document.diagnostics.push({
+      severity: "error",
+      code: "YAML_LIMIT",
+      file: document.shown,
+      line,
+      col,
+      path: "",
+      message: `this document's aliases (*name) expand too much (${error instanceof Error ? error.message.split("\n")[0] : "limit exceeded"})`,
+      hint: `write the values out instead of referring to anchors; at most ${MAX_ALIAS_COUNT} alias expansions per document are read`,
+    });
+  }
 }
 
+/**
+ * Messages about a value that came from the environment name the reference (`${env:NAME}`), not
+ * the value: the environment holds secrets, and CI logs and PR comments are public.
+ */
+function scrubSubstituted(document: ManifestDocument): Diagnostic[] {
+  if (document.substituted.length === 0) return document.diagnostics;
+  return document.diagnostics.map((d) => {
+    let { message, hint } = d;
+    for (const { path, value, reference } of document.substituted) {
+      if (value === "" || !(d.path === path || d.path.startsWith(`${path}.`))) continue;
+      message = message.split(value).join(reference);
+      hint = hint.split(value).join(reference);
+    }
+    return message === d.message && hint === d.hint ? d : { ...d, message, hint };
+  });
+}
+
+/**
+ * A NUL character (from a `"\0"` escape) in any string: no Lob field takes one, and C-based
+ * systems downstream would cut the value there, so a name could print differently than reviewed.
+ */
+function checkNulCharacters(document: ManifestDocument, value: unknown, segments: PathSegment[]): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) {
+      report(
+        document,
+        "error",
+        "SCHEMA",
+        segments,
+        "value",
+        "contains a NUL character (\\0), which no Lob field accepts",
+        'remove the "\\0" escape from the value',
+      );
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkNulCharacters(document, item, [...segments, i]));
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) checkNulCharacters(document, item, [...segments, key]);
+  }
+}
+
+/** Schema problems shown per document; past this, a generated or garbled file is only counted. */
+const MAX_SCHEMA_PROBLEMS = 200;
+
 function checkSchema(document: ManifestDocument): void {
-  for (const problem of checkAgainstSchema(document.value)) {
+  const problems = checkAgainstSchema(document.value).filter((problem) => {
     const path = formatPath(problem.segments);
     // A value left as `${env:…}` already has its ENV_MISSING; its pattern error would only repeat it.
-    if (document.envMissing.some((p) => path === p || path.startsWith(`${p}.`))) continue;
+    return !document.envMissing.some((p) => path === p || path.startsWith(`${p}.`));
+  });
+  for (const problem of problems.slice(0, MAX_SCHEMA_PROBLEMS)) {
     report(document, "error", "SCHEMA", problem.segments, problem.anchor, problem.message, problem.hint);
+  }
+  if (problems.length > MAX_SCHEMA_PROBLEMS) {
+    report(
+      document,
+      "error",
+      "SCHEMA",
+      [],
+      "value",
+      `… and ${problems.length - MAX_SCHEMA_PROBLEMS} more schema problems in this document (the first ${MAX_SCHEMA_PROBLEMS} are shown)`,
+      "fix the ones shown and run validate again; is this file really a campaign manifest?",
+    );
   }
 }
 
@@ -314,7 +404,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function pushFinding(document: ManifestDocument, finding: RuleFinding | null): void {
+function pushFinding(document: ManifestDocument, finding: RuleFinding | FileAccessFinding | null): void {
   if (finding) {
     report(
       document,
@@ -345,15 +435,18 @@ async function checkRules(
       const resolved = classifyArtwork(value, document.dir);
       artwork[field] = resolved;
       if (resolved.kind !== "file") continue;
-      const finding = await checkReadableFile(
+      const checked = await checkProjectFile(
         resolved.path,
         displayPath(resolved.path, opts.cwd),
         ["creative", field],
         `artwork file`,
+        scopeOf(opts),
+        MAX_ARTWORK_BYTES,
       );
-      pushFinding(document, finding);
-      if (finding === null && resolved.mediaType === "html") {
-        const text = await readHtml(resolved.path);
+      if (isFinding(checked)) {
+        pushFinding(document, checked);
+      } else if (resolved.mediaType === "html") {
+        const text = await readHtml(checked.realPath);
         if (text !== undefined) html[field] = text;
       }
     }
@@ -385,7 +478,14 @@ async function checkRules(
   }
   const csvPath = resolve(document.dir, audience.file);
   const csvShown = displayPath(csvPath, opts.cwd);
-  const missing = await checkReadableFile(csvPath, csvShown, ["audience", "file"], "audience file");
+  const checked = await checkProjectFile(
+    csvPath,
+    csvShown,
+    ["audience", "file"],
+    "audience file",
+    scopeOf(opts),
+  );
+  const missing = isFinding(checked) ? checked : null;
   pushFinding(document, missing);
   const key = keyOf(document);
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
@@ -393,6 +493,10 @@ async function checkRules(
     key,
     report: await runPreflight(document, audience as unknown as AudienceMapping, csvPath, csvShown, opts),
   };
+}
+
+function scopeOf(opts: LoadOptions): ProjectScope {
+  return { root: opts.project?.root ?? opts.cwd, allowPaths: opts.project?.allowPaths ?? [] };
 }
 
 function mappingOf(audience: AudienceMapping): AudienceMapping {
@@ -452,27 +556,27 @@ async function runPreflight(
     return undefined;
   }
   const missingColumns = result.missingColumns ?? [];
-  // If no mapped column is in the first row at all, that row may be a recipient (a file without a
-  // header row): then its cells must not be echoed, so the message names no columns.
-  const mapped = new Set(mappedColumnNames(audience));
-  const headerTrusted = [...mapped].some((column) => result.header.includes(column));
+  // Only cells known to be column names are ever shown (audience/header-trust.ts): when the first
+  // row may be a recipient, the message gives counts and the mapped names found, nothing else.
+  const trusted = result.headerTrusted === true;
   for (const missing of missingColumns) {
-    if (!headerTrusted) {
-      const relativeSegments = parsePath(missing.mappingPath);
+    const relativeSegments = parsePath(missing.mappingPath);
+    const segments =
+      relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
+    const column = shownName(missing.column);
+    if (!trusted) {
+      const found = result.header.map((name) => shownName(name)).join(", ");
       report(
         document,
         "error",
         "COLUMN_MISSING",
-        relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments],
+        segments,
         "value",
-        `column '${missing.column}' is not in the first row of ${csvShown}, and neither is any other mapped column (the row has ${result.header.length} cells; its content is not shown, as it may be a recipient)`,
+        `column '${column}' is not in the first row of ${csvShown}, which does not look like a header row (it has ${result.headerCells ?? result.header.length} cells${found ? `; mapped columns found in it: ${found}` : ""}; its content is not shown, as it may be a recipient)`,
         "make sure the file starts with a header row naming its columns, then map those names",
       );
       continue;
     }
-    const relativeSegments = parsePath(missing.mappingPath);
-    const segments =
-      relativeSegments[0] === "audience" ? relativeSegments : ["audience", ...relativeSegments];
     const guess = suggestClosest(missing.column, result.header);
     report(
       document,
@@ -480,9 +584,9 @@ async function runPreflight(
       "COLUMN_MISSING",
       segments,
       "value",
-      `column '${missing.column}' is not in the header of ${csvShown} (columns: ${result.header.join(", ") || "none"})${guess ? `; did you mean '${guess}'?` : ""}`,
+      `column '${column}' is not in the header of ${csvShown} (columns: ${listNames(result.header)})${guess ? `; did you mean '${shownName(guess)}'?` : ""}`,
       guess
-        ? `change the mapping to '${guess}', or rename the CSV column`
+        ? `change the mapping to '${shownName(guess)}', or rename the CSV column`
         : "map an existing CSV column, or add the column to the CSV",
     );
   }
@@ -493,15 +597,11 @@ async function runPreflight(
   return result;
 }
 
-/** Every CSV column name the mappings refer to (the values, not Lob's field names). */
-function mappedColumnNames(audience: AudienceMapping): string[] {
-  const names: (string | null | undefined)[] = [
-    ...Object.values(audience.requiredAddressColumnMapping ?? {}),
-    ...Object.values(audience.optionalAddressColumnMapping ?? {}),
-    ...Object.values(audience.mergeVariableColumnMapping ?? {}),
-    ...(audience.metadata?.columns ?? []),
-  ];
-  return names.filter((n): n is string => typeof n === "string");
+/** Header names for a message: each shortened, and at most 30 of them. */
+function listNames(names: readonly string[]): string {
+  if (names.length === 0) return "none";
+  const shown = names.slice(0, 30).map((name) => shownName(name));
+  return names.length > 30 ? `${shown.join(", ")}, … (${names.length} in all)` : shown.join(", ");
 }
 
 function buildManifest(document: ManifestDocument): CampaignManifest {

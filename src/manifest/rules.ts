@@ -1,9 +1,8 @@
-import { constants } from "node:fs";
-import { access, readFile, stat } from "node:fs/promises";
 import { extname, isAbsolute, relative, resolve } from "node:path";
 import type { ResourceType } from "../lob/wire.js";
 import type { MergeVariableUse } from "./merge-variables.js";
 import { extractMergeVariables, isValidMergeVariableName } from "./merge-variables.js";
+import { MAX_ARTWORK_BYTES, readBoundedFile } from "./file-access.js";
 import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField } from "./types.js";
 import { ARTWORK_FIELDS } from "./types.js";
@@ -48,46 +47,6 @@ export function classifyArtwork(value: string, manifestDir: string): Artwork {
 export function displayPath(absolute: string, cwd: string): string {
   const rel = relative(cwd, absolute);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : absolute;
-}
-
-/** null when the file is a readable regular file; otherwise the finding to report. */
-export async function checkReadableFile(
-  absolute: string,
-  shown: string,
-  segments: readonly PathSegment[],
-  what: string,
-): Promise<RuleFinding | null> {
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => error);
-  if (info instanceof Error) {
-    if (info.code === "ENOENT" || info.code === "ENOTDIR") {
-      return {
-        severity: "error",
-        code: "FILE_NOT_FOUND",
-        segments,
-        anchor: "value",
-        message: `${what} ${shown} does not exist`,
-        hint: "paths are relative to the manifest file; check the spelling and that the file is committed",
-      };
-    }
-    return unreadable(segments, `${what} ${shown} cannot be read (${info.code ?? "error"})`);
-  }
-  if (!info.isFile()) return unreadable(segments, `${what} ${shown} is not a regular file`);
-  const denied = await access(absolute, constants.R_OK).then(
-    () => null,
-    (error: NodeJS.ErrnoException) => error.code ?? "error",
-  );
-  return denied === null ? null : unreadable(segments, `${what} ${shown} cannot be read (${denied})`);
-}
-
-function unreadable(segments: readonly PathSegment[], message: string): RuleFinding {
-  return {
-    severity: "error",
-    code: "FILE_UNREADABLE",
-    segments,
-    anchor: "value",
-    message,
-    hint: "check the file's permissions (campaignctl needs to read it)",
-  };
 }
 
 interface MergeCheckInput {
@@ -193,7 +152,13 @@ export function checkMergeVariables(input: MergeCheckInput): RuleFinding[] {
   return findings;
 }
 
-/** Reads HTML artwork for merge-variable checks; undefined when it cannot be read (reported elsewhere). */
+/**
+ * Reads HTML artwork for merge-variable checks (a regular file within the artwork size limit);
+ * undefined when it cannot be read (reported elsewhere).
+ */
 export async function readHtml(path: string): Promise<string | undefined> {
-  return readFile(path, "utf8").catch(() => undefined);
+  return readBoundedFile(path, MAX_ARTWORK_BYTES, "artwork file").then(
+    (bytes) => bytes.toString("utf8"),
+    () => undefined,
+  );
 }

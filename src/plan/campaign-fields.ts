@@ -1,5 +1,5 @@
 import type { Campaign, Creative, Upload } from "../lob/wire.js";
-import { TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
+import { OUR_TAGS, TAG_KEY, TAG_LINEAGE, TAG_PROJECT } from "../core/tags.js";
 import type { DesiredCampaign, FieldChange } from "./types.js";
 import { isPlainObject, isSubsetOf, sameValue } from "./values.js";
 
@@ -24,17 +24,17 @@ export const CAMPAIGN_CREATE_ONLY: ReadonlySet<string> = new Set(["billing_group
 /** What a field goes back to when the manifest stops setting it. */
 const CLEARED: Readonly<Record<string, unknown>> = { description: null, metadata: {} };
 
-/** The campaign's metadata as the user sees it: our two tags are ours, not theirs. */
+/** The campaign's metadata as the user sees it: our tags are ours, not theirs. */
 export function userMetadata(metadata: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata ?? {})) {
-    if (key !== TAG_KEY && key !== TAG_LINEAGE) out[key] = value;
+    if (!OUR_TAGS.has(key)) out[key] = value;
   }
   return out;
 }
 
-export function campaignTags(key: string, lineage: string): Record<string, string> {
-  return { [TAG_KEY]: key, [TAG_LINEAGE]: lineage };
+export function campaignTags(key: string, lineage: string, project: string): Record<string, string> {
+  return { [TAG_KEY]: key, [TAG_LINEAGE]: lineage, [TAG_PROJECT]: project };
 }
 
 /**

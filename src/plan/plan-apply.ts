@@ -1,4 +1,5 @@
-import type { Campaign } from "../lob/wire.js";
+import { DEFAULT_PROJECT, projectOf } from "../core/tags.js";
+import type { Campaign, Upload } from "../lob/wire.js";
 import type { CampaignRecord } from "../state/types.js";
 import {
   CAMPAIGN_CREATE_ONLY,
@@ -20,6 +21,9 @@ import type {
   PlannedAction,
 } from "./types.js";
 import { addMinutes } from "./values.js";
+
+/** How long a create with no answer may still land in Lob before it is judged lost (`--settle`). */
+export const DEFAULT_SETTLE_MS = 2 * 60_000;
 
 /** Lob's account default when a campaign sets no cancel window (CONTRACT.md §8.13). */
 export const DEFAULT_CANCEL_WINDOW_MINUTES = 240;
@@ -65,6 +69,7 @@ export function finishPlan(
     campaigns,
     summary,
     hasChanges,
+    warnings: campaigns.flatMap((c) => (c.warnings ?? []).map((w) => `${c.key}: ${w}`)),
   };
 }
 
@@ -72,9 +77,26 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
   const record = inputs.state.campaigns[desired.key];
   const notes: string[] = [];
   const actions: PlannedAction[] = [];
+  const destroyed = Object.hasOwn(inputs.state.destroyed ?? {}, desired.key)
+    ? inputs.state.destroyed![desired.key]
+    : undefined;
+  if (destroyed && !record && !(inputs.recreate ?? []).includes(desired.key)) {
+    // Creating it again would mail it again: destroyed stays destroyed until a person says otherwise.
+    const what = destroyed.campaignId ? ` (campaign ${destroyed.campaignId} ${destroyed.how})` : "";
+    return {
+      ...build(desired, "noop", [], [], inputs, record, undefined),
+      warnings: [
+        `destroyed at ${destroyed.at}${what}; not re-created. Give the manifest a new key, or run 'campaignctl apply --recreate ${desired.key}' to create it again`,
+      ],
+    };
+  }
   const { campaign, adoption } = identifyCampaign(desired.key, record, inputs);
   actions.push(...adoption.actions);
   notes.push(...adoption.notes);
+  if (!campaign && adoption.unrecorded) {
+    actions.push(refuseUnrecorded(desired.key, adoption.unrecorded, inputs));
+    return build(desired, "blocked", actions, notes, inputs, record, undefined);
+  }
 
   if (!campaign && record?.sentAt !== undefined) {
     // It was mailed, then cancelled or deleted outside campaignctl (or this key reaches another
@@ -97,6 +119,16 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
   }
 
   if (!campaign) {
+    const settling = settlingCreate(record, inputs);
+    if (settling) {
+      actions.push(settling);
+      return build(desired, "wait", actions, notes, inputs, record, undefined);
+    }
+    const claimed = claimedBy(desired.key, inputs);
+    if (claimed) {
+      actions.push(refuseUnrecorded(desired.key, claimed, inputs));
+      return build(desired, "blocked", actions, notes, inputs, record, undefined);
+    }
     actions.push(...createEverything(desired, "new campaign"));
     addSend(desired, actions, notes, inputs.now);
     return build(desired, "create", actions, notes, inputs, record, undefined);
@@ -127,7 +159,20 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
   const uploadedSha = knownUpload ? applied?.audienceSha256 : undefined;
   const audienceChanged =
     upload !== undefined && uploadedSha !== undefined && uploadedSha !== desired.audience.sha256;
-  const fileUnknown = upload !== undefined && uploadedSha === undefined;
+  // A record rebuilt from Lob or imported cannot know which file Lob holds: say so, never guess.
+  const audienceUnknown =
+    knownUpload && applied?.unknown?.includes("audienceSha256") === true && uploadHasFile(upload);
+  const fileUnknown = upload !== undefined && uploadedSha === undefined && !audienceUnknown;
+  if (audienceUnknown) {
+    notes.push(
+      `cannot compare the audience file Lob holds with ${desired.audience.file}: the state was rebuilt from Lob or imported, so its hash is unknown (left as it is)`,
+    );
+  }
+  if (knownCreative && applied?.unknown?.includes("creativeContentHash") === true) {
+    notes.push(
+      "cannot compare the artwork Lob holds with the manifest's: the state was rebuilt from Lob or imported, so its hash is unknown (only resource_type and details are compared)",
+    );
+  }
 
   if (sent) {
     if (record?.sentAt === undefined) {
@@ -161,6 +206,11 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
   }
 
   const createOnly = campaignChanges.filter((c) => CAMPAIGN_CREATE_ONLY.has(c.path));
+  const claimed = createOnly.length > 0 || contentChanged ? claimedBy(desired.key, inputs) : undefined;
+  if (claimed) {
+    actions.push(refuseUnrecorded(desired.key, claimed, inputs));
+    return build(desired, "blocked", actions, notes, inputs, record, campaign);
+  }
   if (createOnly.length > 0 || contentChanged) {
     const what = [
       ...createOnly.map((c) => c.path),
@@ -260,7 +310,16 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
     }
   }
 
-  addSend(desired, actions, notes, inputs.now);
+  if (adoption.sentDuplicate && desired.send.enabled) {
+    actions.push({
+      kind: "blocked",
+      changes: [],
+      reason: `send refused: campaign ${adoption.sentDuplicate.id} also carries this key's tags and was sent; sending ${campaign.id} would mail this campaign twice`,
+      hint: `check both in Lob's dashboard; 'campaignctl state rm ${desired.key}' stops managing the draft, or give the manifest a new key`,
+    });
+  } else {
+    addSend(desired, actions, notes, inputs.now);
+  }
   const changed = actions.some((a) => a.kind !== "send" && a.kind !== "blocked" && a.kind !== "adopt");
   return build(desired, changed ? "update" : "noop", actions, notes, inputs, record, campaign);
 }
@@ -270,9 +329,17 @@ interface Adoption {
   readonly notes: string[];
   /** True when the campaign was found by its tags rather than by the state's id. */
   readonly adopted: boolean;
+  /** Our-lineage campaigns for this key that the state has no record or intent for: refuse. */
+  readonly unrecorded?: readonly Campaign[];
+  /** A sent campaign with this key's tags beside the recorded one: never send the recorded one too. */
+  readonly sentDuplicate?: Campaign;
 }
 
-/** Which Lob campaign is this key's: the recorded id, or one a lost response created (by tags). */
+/**
+ * Which Lob campaign is this key's: the recorded id, or one a lost response created (by tags).
+ * Drafts beside it that carry the same tags (a create that completed after the client gave up)
+ * are deleted as duplicates; a sent one is never touched.
+ */
 function identifyCampaign(
   key: string,
   record: CampaignRecord | undefined,
@@ -280,14 +347,6 @@ function identifyCampaign(
 ): { campaign: Campaign | undefined; adoption: Adoption } {
   const actions: PlannedAction[] = [];
   const notes: string[] = [];
-  const recordedId = record?.campaignId;
-  if (recordedId !== undefined) {
-    const found = inputs.observed.campaigns.get(recordedId);
-    if (found) return { campaign: found, adoption: { actions, notes, adopted: false } };
-    notes.push(
-      `campaign ${recordedId} no longer exists in Lob (deleted outside campaignctl); it will be created anew`,
-    );
-  }
   // A sent one comes first: adopting a draft beside it would plan a second mailing.
   const tagged = [...(inputs.observed.tagged.get(key) ?? [])].sort(
     (a, b) =>
@@ -295,27 +354,120 @@ function identifyCampaign(
       a.date_created.localeCompare(b.date_created) ||
       a.id.localeCompare(b.id),
   );
-  const [chosen, ...extras] = tagged;
+  const recordedId = record?.campaignId;
+  if (recordedId !== undefined) {
+    const found = inputs.observed.campaigns.get(recordedId);
+    if (found) {
+      const sentDuplicate = deleteDuplicateDrafts(tagged, found, actions, notes, inputs);
+      return {
+        campaign: found,
+        adoption: { actions, notes, adopted: false, ...(sentDuplicate ? { sentDuplicate } : {}) },
+      };
+    }
+    notes.push(
+      `campaign ${recordedId} no longer exists in Lob (deleted outside campaignctl); it will be created anew`,
+    );
+  }
+  const [chosen] = tagged;
   if (!chosen) return { campaign: undefined, adoption: { actions, notes, adopted: false } };
+  if (!record) {
+    // Our lineage, but no record and no intent: an older copy of this state. Adopting would be a
+    // guess about what was applied; creating would mail twice. Refuse, and say how to go on.
+    return { campaign: undefined, adoption: { actions, notes, adopted: false, unrecorded: tagged } };
+  }
   actions.push({
     kind: "adopt",
     resource: "campaign",
     id: chosen.id,
     reason: "created by an earlier run whose response was lost; found by its tags",
   });
+  const sentDuplicate = deleteDuplicateDrafts(tagged.slice(1), chosen, actions, notes, inputs);
+  return {
+    campaign: chosen,
+    adoption: { actions, notes, adopted: true, ...(sentDuplicate ? { sentDuplicate } : {}) },
+  };
+}
+
+/**
+ * Plans the deletion of draft duplicates of `kept` (same lineage and same project: only this
+ * state's own leftovers are ever deleted); returns a sent one, which is left alone.
+ */
+function deleteDuplicateDrafts(
+  extras: readonly Campaign[],
+  kept: Campaign,
+  actions: PlannedAction[],
+  notes: string[],
+  inputs: PlanInputs,
+): Campaign | undefined {
+  let sent: Campaign | undefined;
+  const project = inputs.project ?? DEFAULT_PROJECT;
   for (const extra of extras) {
-    if (extra.is_draft) {
+    if (extra.id === kept.id) continue;
+    if (extra.is_draft && projectOf(extra.metadata) !== project) {
+      notes.push(
+        `draft ${extra.id} carries this key's tags under project '${projectOf(extra.metadata)}'; it is left alone`,
+      );
+    } else if (extra.is_draft) {
       actions.push({
         kind: "delete",
         resource: "campaign",
         id: extra.id,
-        reason: `duplicate draft for the same key; keeping ${chosen.is_draft ? "the oldest" : `${chosen.id}, which was sent`}`,
+        reason: `duplicate draft for the same key; keeping ${kept.is_draft ? kept.id : `${kept.id}, which was sent`}`,
       });
     } else {
       notes.push(`campaign ${extra.id} carries this key's tags and was sent; it is left alone`);
+      sent ??= extra;
     }
   }
-  return { campaign: chosen, adoption: { actions, notes, adopted: true } };
+  return sent;
+}
+
+/** Campaigns of another lineage tagged with this project and key, if any (only a complete listing says none). */
+function claimedBy(key: string, inputs: PlanInputs): readonly Campaign[] | undefined {
+  const claimed = inputs.observed.claimed?.get(key);
+  return claimed && claimed.length > 0 ? claimed : undefined;
+}
+
+/**
+ * Lob holds a campaign for this key that the state does not record: creating one would risk a
+ * second mailing, so refuse and name the ways on (decisions.md §14).
+ */
+function refuseUnrecorded(key: string, found: readonly Campaign[], inputs: PlanInputs): PlannedAction {
+  const project = inputs.project ?? DEFAULT_PROJECT;
+  const first = [...found].sort((a, b) => Number(a.is_draft) - Number(b.is_draft))[0]!;
+  const describe = (c: Campaign) =>
+    `${c.id} (${c.is_draft ? "a draft, not sent" : `SENT${c.send_date ? ` at ${c.send_date}` : ""}`})`;
+  const others = found.filter((c) => c.id !== first.id);
+  const shared =
+    project === DEFAULT_PROJECT
+      ? `; without a project file every repository is project '${DEFAULT_PROJECT}', so two unrelated ones share keys in one account: add campaignctl.yaml with 'project: NAME'`
+      : "";
+  return {
+    kind: "blocked",
+    changes: [],
+    reason: `Lob already holds campaign ${describe(first)}${others.length > 0 ? ` and ${others.map(describe).join(", ")}` : ""} tagged with key '${key}' in project '${project}', and this state does not record it; campaignctl will not create a second one`,
+    hint: `adopt it with 'campaignctl import ${key} ${first.id}', or rebuild the state from Lob with 'campaignctl state rebuild'${shared}`,
+  };
+}
+
+/**
+ * A create of this key whose outcome is unknown (its intent is pending and nothing was found by
+ * its tags) may still land in Lob: until the settle time has passed by Lob's clock, wait.
+ */
+function settlingCreate(record: CampaignRecord | undefined, inputs: PlanInputs): PlannedAction | undefined {
+  const pending = record?.pending;
+  if (!record || record.campaignId !== undefined || pending?.step !== "campaign") return undefined;
+  const until = Date.parse(pending.since) + (inputs.settleMs ?? DEFAULT_SETTLE_MS);
+  if (!(until > Date.parse(inputs.now))) return undefined;
+  return {
+    kind: "wait",
+    until: new Date(until).toISOString(),
+    reason: `a create started at ${pending.since} got no answer and may still land in Lob; nothing is decided for this key until ${new Date(until).toISOString()} (settle time)`,
+  };
+}
+
+function uploadHasFile(upload: Upload | undefined): boolean {
+  return upload !== undefined && ((upload.originalFilename ?? null) !== null || upload.bytesProcessed > 0);
 }
 
 function createEverything(desired: DesiredCampaign, why: string): PlannedAction[] {

@@ -12,6 +12,7 @@ export function summarizePlan(campaigns: readonly CampaignPlan[]): PlanSummary {
     send: 0,
     sendPieces: 0,
     noop: 0,
+    wait: 0,
   };
   for (const plan of campaigns) {
     counts[plan.headline] += 1;

@@ -69,6 +69,14 @@ export interface ObservedWorld {
   readonly missing: ReadonlySet<string>;
   /** Campaigns carrying our tags (key + this state's lineage) that the state does not record. */
   readonly tagged: ReadonlyMap<string, readonly Campaign[]>;
+  /**
+   * Campaigns tagged with this project and a key, by another lineage (another copy of the state,
+   * or another repository using the same project name), that the state does not record. Only
+   * complete when `complete` is true.
+   */
+  readonly claimed?: ReadonlyMap<string, readonly Campaign[]>;
+  /** True when every page of the account's campaign list was read: `tagged` and `claimed` are whole. */
+  readonly complete?: boolean;
 }
 
 // ─── the plan ─────────────────────────────────────────────────────────────────────────────────
@@ -145,10 +153,19 @@ export type PlannedAction =
       /** Drop a state record whose campaign no longer exists anywhere (nothing to call in Lob). */
       readonly kind: "forget";
       readonly reason: string;
+    }
+  | {
+      /**
+       * A create whose outcome is unknown may still land in Lob: nothing is decided for this key
+       * until `until` (Lob's clock). apply waits, then looks again; it never runs this action.
+       */
+      readonly kind: "wait";
+      readonly until: string;
+      readonly reason: string;
     };
 
 /** How a campaign's plan is counted in the summary line. */
-export type Headline = "create" | "update" | "replace" | "delete" | "cancel" | "noop" | "blocked";
+export type Headline = "create" | "update" | "replace" | "delete" | "cancel" | "noop" | "blocked" | "wait";
 
 export interface CampaignPlan {
   readonly key: string;
@@ -160,6 +177,8 @@ export interface CampaignPlan {
   readonly artworkDiffs: Readonly<Record<string, string>>;
   /** Notes that are not changes (e.g. "send is disabled; stays a draft"). */
   readonly notes: readonly string[];
+  /** Things a person must know although nothing changes (e.g. "destroyed at T; not re-created"). */
+  readonly warnings?: readonly string[];
 }
 
 export interface PlanSummary {
@@ -172,6 +191,8 @@ export interface PlanSummary {
   readonly send: number;
   readonly sendPieces: number;
   readonly noop: number;
+  /** Keys waiting for an earlier create to settle (see the `wait` action). */
+  readonly wait: number;
 }
 
 /**
@@ -190,6 +211,8 @@ export interface Plan {
   readonly campaigns: readonly CampaignPlan[];
   readonly summary: PlanSummary;
   readonly hasChanges: boolean;
+  /** Every campaign's warnings, prefixed with its key: shown in every output format. */
+  readonly warnings: readonly string[];
 }
 
 export interface PlanInputs {
@@ -204,6 +227,12 @@ export interface PlanInputs {
   readonly previousHtml?: ReadonlyMap<string, string>;
   /** Unified diff producer (the `diff` package), injected so plan/ stays free of I/O libraries. */
   readonly diffText?: (field: string, before: string, after: string) => string;
+  /** The project's name (tag `campaignctl_project`), for messages. Default `default`. */
+  readonly project?: string;
+  /** How long a create whose outcome is unknown may still land in Lob, in ms. Default 2 minutes. */
+  readonly settleMs?: number;
+  /** Keys destroyed earlier that the user asked to create again (`apply --recreate KEY`). */
+  readonly recreate?: readonly string[];
 }
 
 export type { CampaignRecord, Creative, Upload };

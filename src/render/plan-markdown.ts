@@ -12,7 +12,8 @@ export function renderPlanMarkdown(plan: Plan): string {
     plan.summary.send > 0
       ? `\n\n> **Warning:** this plan SENDS mail. Sending is irreversible and costs money.`
       : "";
-  return `### campaignctl ${plan.operation} plan\n\n**${summaryLine(plan)}**\n\n_${scopeLine(plan)}_${blockedCallout(plan)}${sends}\n\n<details><summary>Details</summary>\n\n\`\`\`diff\n${body}\`\`\`\n\n</details>\n`;
+  const warnings = (plan.warnings ?? []).map((w) => `\n\n> **Warning:** ${w}`).join("");
+  return `### campaignctl ${plan.operation} plan\n\n**${summaryLine(plan)}**\n\n_${scopeLine(plan)}_${blockedCallout(plan)}${sends}${warnings}\n\n<details><summary>Details</summary>\n\n\`\`\`diff\n${body}\`\`\`\n\n</details>\n`;
 }
 
 function blockedCallout(plan: Plan): string {

@@ -10,6 +10,7 @@ const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
   cancel: "will be CANCELLED",
   blocked: "has changes that cannot be made",
   noop: "is up to date",
+  wait: "is waiting for an earlier create to settle",
 };
 
 /** The human plan, Terraform-style: one block per campaign, then the summary line. */
@@ -30,6 +31,8 @@ export function renderPlanText(plan: Plan, options: { color?: boolean; verbose?:
   for (const campaign of changing) {
     lines.push(...renderCampaign(campaign, style), "");
   }
+  for (const warning of plan.warnings ?? []) lines.push(style.yellow(`Warning: ${warning}`));
+  if ((plan.warnings ?? []).length > 0) lines.push("");
   if (plan.operation === "apply") lines.push(style.dim(scopeLine(plan)));
   lines.push(summaryLine(plan, style));
   return `${lines.join("\n")}\n`;
@@ -102,6 +105,8 @@ function renderAction(action: PlannedAction, style: Style): string[] {
       ];
     case "forget":
       return [`    ${style.dim("-")} forget state record ${style.dim(`(${action.reason})`)}`];
+    case "wait":
+      return [`    ${style.yellow("…")} wait until ${action.until} ${style.dim(`(${action.reason})`)}`];
   }
 }
 
@@ -136,5 +141,6 @@ export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string
       ? style.red(style.bold(`${s.send} to SEND (${s.sendPieces.toLocaleString("en-US")} pieces)`))
       : "0 to SEND";
   const blocked = s.blocked > 0 ? `, ${style.red(`${s.blocked} blocked`)}` : "";
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${send}${blocked}.`;
+  const waiting = (s.wait ?? 0) > 0 ? `, ${style.yellow(`${s.wait} waiting`)}` : "";
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${send}${blocked}${waiting}.`;
 }

@@ -2,8 +2,12 @@ import type { CampaignStatus, StatusOutcome } from "../engine/status.js";
 
 /** A fixed-width table, one row per key; `-` where a column does not apply. */
 export function renderStatusText(outcome: StatusOutcome): string {
-  if (outcome.campaigns.length === 0)
-    return "No campaigns in the state yet. Run 'campaignctl apply' first.\n";
+  const destroyed = renderDestroyed(outcome);
+  if (outcome.campaigns.length === 0) {
+    return destroyed
+      ? `No managed campaigns in the state.\n\n${destroyed}`
+      : "No campaigns in the state yet. Run 'campaignctl apply' first.\n";
+  }
   const header = ["KEY", "CAMPAIGN", "STATUS", "UPLOAD", "ROWS", "VALIDATED", "FAILED", "CANCEL WINDOW"];
   const rows = outcome.campaigns.map((c) => [
     c.key,
@@ -21,7 +25,17 @@ export function renderStatusText(outcome: StatusOutcome): string {
       .map((cell, i) => cell.padEnd(widths[i]!))
       .join("  ")
       .trimEnd();
-  return `${[line(header), ...rows.map(line)].join("\n")}\n\n(as of ${outcome.now}, Lob's clock)\n`;
+  return `${[line(header), ...rows.map(line)].join("\n")}\n\n(as of ${outcome.now}, Lob's clock)\n${destroyed ? `\n${destroyed}` : ""}`;
+}
+
+/** Destroyed keys stay destroyed: list them so nobody wonders why a manifest is not applied. */
+function renderDestroyed(outcome: StatusOutcome): string {
+  const destroyed = outcome.destroyed ?? [];
+  if (destroyed.length === 0) return "";
+  const rows = destroyed.map(
+    (d) => `  ${d.key}: ${d.how} at ${d.at}${d.campaignId ? ` (${d.campaignId})` : ""}; not re-created`,
+  );
+  return `Destroyed keys (apply creates them again only with --recreate KEY):\n${rows.join("\n")}\n`;
 }
 
 function count(n: number | null): string {

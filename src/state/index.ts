@@ -8,7 +8,7 @@ export {
   resolveStatePath,
   SANDBOX_STATE_PATH,
 } from "./paths.js";
-export { newState, withCampaign } from "./records.js";
+export { newState, withCampaign, withDestroyed } from "./records.js";
 export { openStateStore } from "./store.js";
 export type { StateStoreOptions } from "./store.js";
 export { assertTargetMatches, normalizeApiUrl } from "./target.js";

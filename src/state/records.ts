@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CampaignRecord, StateFile, StateTarget } from "./types.js";
+import type { CampaignRecord, DestroyedRecord, StateFile, StateTarget } from "./types.js";
 import { normalizeApiUrl } from "./target.js";
 
 /** A fresh, empty state for a target: new lineage, serial 0 (the first write makes it 1). */
@@ -41,4 +41,18 @@ export function withCampaign(
     configurable: true,
   });
   return { ...state, campaigns };
+}
+
+/**
+ * A copy of `state` where `key` is recorded as destroyed (`entry`), or no longer is (undefined).
+ * Like withCampaign, every key is an ordinary own property.
+ */
+export function withDestroyed(state: StateFile, key: string, entry: DestroyedRecord | undefined): StateFile {
+  const rest = Object.entries(state.destroyed ?? {}).filter(([k]) => k !== key);
+  if (entry === undefined) {
+    if (rest.length === Object.keys(state.destroyed ?? {}).length) return state;
+    const { destroyed: _d, ...without } = state;
+    return rest.length > 0 ? { ...without, destroyed: Object.fromEntries(rest) } : without;
+  }
+  return { ...state, destroyed: Object.fromEntries([...rest, [key, { ...entry, key }]]) };
 }

@@ -3,7 +3,14 @@ import { CampaignctlError } from "../core/errors.js";
 import { errorCode, removeLeftoverTempFiles, writeFileAtomic } from "./atomic-file.js";
 import { acquireLock } from "./lock.js";
 import { backupPathFor } from "./paths.js";
-import type { CampaignRecord, LockOptions, StateFile, StateLock, StateStore } from "./types.js";
+import type {
+  CampaignRecord,
+  DestroyedRecord,
+  LockOptions,
+  StateFile,
+  StateLock,
+  StateStore,
+} from "./types.js";
 import { findStateProblems, parseState } from "./validate.js";
 
 export interface StateStoreOptions {
@@ -68,6 +75,9 @@ export function openStateStore(path: string, opts: StateStoreOptions = {}): Stat
         serial: Math.max(state.serial, known?.serial ?? 0) + 1,
         target: { apiUrl: state.target.apiUrl, mode: state.target.mode },
         campaigns: sortedCampaigns(state.campaigns),
+        ...(state.destroyed && Object.keys(state.destroyed).length > 0
+          ? { destroyed: sortedCampaigns(state.destroyed) }
+          : {}),
       };
       const problems = findStateProblems(next);
       if (problems.length > 0) {
@@ -119,9 +129,9 @@ export function openStateStore(path: string, opts: StateStoreOptions = {}): Stat
 }
 
 // Records in key order, so the file diffs cleanly between writes.
-function sortedCampaigns(
-  campaigns: Readonly<Record<string, CampaignRecord>>,
-): Readonly<Record<string, CampaignRecord>> {
+function sortedCampaigns<T extends CampaignRecord | DestroyedRecord>(
+  campaigns: Readonly<Record<string, T>>,
+): Readonly<Record<string, T>> {
   // fromEntries defines own properties, so even a key like "__proto__" stays an ordinary record.
   return Object.fromEntries(
     Object.keys(campaigns)

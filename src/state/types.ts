@@ -12,7 +12,25 @@ export interface StateFile {
   readonly serial: number;
   readonly target: StateTarget;
   readonly campaigns: Readonly<Record<string, CampaignRecord>>;
+  /**
+   * Keys `destroy` deleted, cancelled or forgot. A manifest still carrying one is not created
+   * again (that would mail it again) unless `apply --recreate KEY` asks for it.
+   */
+  readonly destroyed?: Readonly<Record<string, DestroyedRecord>>;
 }
+
+export interface DestroyedRecord {
+  readonly key: string;
+  /** The campaign destroy acted on, when one was recorded. */
+  readonly campaignId?: string;
+  /** ISO time of the destroy, by Lob's clock. */
+  readonly at: string;
+  /** deleted: a draft; cancelled: a sent campaign inside its window; forgotten: already gone from Lob. */
+  readonly how: "deleted" | "cancelled" | "forgotten";
+}
+
+/** Applied values campaignctl cannot know for a record it did not apply itself (state rebuild, import). */
+export type UnknownApplied = "creativeContentHash" | "audienceSha256";
 
 export interface StateTarget {
   /** API base URL, e.g. https://api.lob.com/v1 (the sandbox records "sandbox"). */
@@ -57,6 +75,11 @@ export interface AppliedRecord {
   readonly audienceSha256?: string;
   /** Rows in that file. */
   readonly audienceRows?: number;
+  /**
+   * Hashes that could not be known (the record was rebuilt from Lob or imported): the plan says
+   * it cannot compare them instead of guessing. Cleared when campaignctl applies them itself.
+   */
+  readonly unknown?: readonly UnknownApplied[];
 }
 
 export interface LockInfo {

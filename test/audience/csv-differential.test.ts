@@ -32,13 +32,19 @@ async function parseOurs(
   return { rows, result };
 }
 
-function parsePapa(bytes: Uint8Array): { rows: string[][]; errors: number } {
+/** The file's own line ending: its first one (the corpus's first lines hold no quoted breaks). */
+function lineEndingOf(text: string): "\r\n" | "\n" | "\r" {
+  if (/^[^\r\n]*\r(?!\n)/.test(text)) return "\r";
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+
+function parsePapa(bytes: Uint8Array, newline?: "\r\n" | "\n" | "\r"): { rows: string[][]; errors: number } {
   const text = Buffer.from(bytes)
     .toString("utf8")
     .replace(/^\uFEFF/, "");
   const parsed = Papa.parse<string[]>(text, {
     delimiter: ",",
-    newline: text.includes("\r\n") ? "\r\n" : "\n",
+    newline: newline ?? lineEndingOf(text),
     skipEmptyLines: true,
   });
   return { rows: parsed.data, errors: parsed.errors.length };
@@ -97,8 +103,11 @@ const PIECES = ["a", "b", "Z", " ", ",", '"', "\n", "\r\n", "é", "中", "😀",
 
 function randomCsv(random: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const crlf = random() < 0.4;
-  const eol = crlf ? "\r\n" : "\n";
+  const style = random();
+  const crlf = style < 0.4;
+  // Excel's "CSV Macintosh": a lone CR ends each record.
+  const crOnly = style >= 0.8;
+  const eol = crlf ? "\r\n" : crOnly ? "\r" : "\n";
   const columns = 1 + Math.floor(random() * 5);
   const rows = 1 + Math.floor(random() * 12);
   const lines: string[] = [];
@@ -108,7 +117,7 @@ function randomCsv(random: () => number): string {
       let value = "";
       const length = Math.floor(random() * 6);
       for (let i = 0; i < length; i++) value += pick(PIECES);
-      if (!crlf) value = value.replace(/\r\n/g, "\n");
+      if (!crlf && !crOnly) value = value.replace(/\r\n/g, "\n");
       // Unquoted cells must not need quoting; quote some that do not need it either.
       const needsQuotes = /[",\r\n]/.test(value) || value.length === 0;
       if (needsQuotes || random() < 0.2) cells.push(`"${value.replace(/"/g, '""')}"`);
@@ -120,6 +129,13 @@ function randomCsv(random: () => number): string {
   return (random() < 0.2 ? "\uFEFF" : "") + lines.join(eol) + (random() < 0.6 ? eol : "");
 }
 
+/** The line ending a generated file was written with (its first record may hold quoted breaks). */
+function generatedLineEnding(text: string): "\r\n" | "\n" | "\r" {
+  const unquoted = text.replace(/"(?:[^"]|"")*"/g, "");
+  const first = /\r\n|\r|\n/.exec(unquoted);
+  return (first?.[0] as "\r\n" | "\n" | "\r" | undefined) ?? "\n";
+}
+
 describe("parseCsv matches papaparse on a generated corpus (seed 20240611)", () => {
   it("300 random files in random chunk sizes", async () => {
     const random = seeded(20240611);
@@ -127,7 +143,7 @@ describe("parseCsv matches papaparse on a generated corpus (seed 20240611)", () 
     for (let n = 0; n < 300; n++) {
       const text = randomCsv(random);
       const bytes = Buffer.from(text, "utf8");
-      const papa = parsePapa(bytes);
+      const papa = parsePapa(bytes, generatedLineEnding(text));
       if (papa.errors > 0) continue;
       const size = [1, 2, 3, 5, 7, 64, 4096][Math.floor(random() * 7)]!;
       const ours = await parseOurs(bytes, size);
@@ -148,7 +164,54 @@ describe("parseCsv bounds its memory", () => {
     expect(result.problem?.message).toMatch(/longer than 1000 bytes/);
     expect(result.problem?.line).toBe(2);
     expect(rows).toEqual([["a", "b"]]);
-    // The whole input is still hashed and counted.
-    expect(result.bytes).toBe(bytes.length);
+    // Reading stops at the problem: the rest of the input is not read.
+    expect(result.bytes).toBeLessThan(bytes.length);
+  });
+
+  it("stops reading at the first structural problem (a NUL byte on line 1 of a huge input)", async () => {
+    let pulled = 0;
+    function* endless(): Generator<Uint8Array> {
+      yield Buffer.from("name,zip\nAda\u0000,94107\n");
+      for (;;) {
+        pulled++;
+        if (pulled > 1000) throw new Error("read past the first structural problem");
+        yield Buffer.from("Alan,10001\n".repeat(100));
+      }
+    }
+    const result = await parseCsv(endless(), () => undefined);
+    expect(result.problem?.code).toBe("CSV_MALFORMED");
+    expect(result.problem?.line).toBe(2);
+    expect(pulled).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("CR-only files (Excel's CSV Macintosh)", () => {
+  it("splits records at a lone CR and numbers lines by it", async () => {
+    const bytes = Buffer.from('name,zip\rAda,94107\r"Alan\rTuring",10001\rGrace,"x"y\r');
+    for (const size of CHUNK_SIZES) {
+      const lines: number[] = [];
+      const rows: string[][] = [];
+      const result = await parseCsv(chunksOf(bytes, size), (fields, line) => {
+        rows.push(fields);
+        lines.push(line);
+      });
+      expect(rows.slice(0, 3), `${size}-byte chunks`).toEqual([
+        ["name", "zip"],
+        ["Ada", "94107"],
+        ["Alan\rTuring", "10001"],
+      ]);
+      expect(lines, `${size}-byte chunks`).toEqual([1, 2, 3]);
+      // The malformed last record is located by CR-counted lines, too.
+      expect(result.problem?.line, `${size}-byte chunks`).toBe(5);
+    }
+  });
+
+  it("keeps a CRLF file's lone CR inside a cell as data", async () => {
+    const rows: string[][] = [];
+    await parseCsv([Buffer.from("name,zip\r\nA\rda,94107\r\n")], (fields) => void rows.push(fields));
+    expect(rows).toEqual([
+      ["name", "zip"],
+      ["A\rda", "94107"],
+    ]);
   });
 });

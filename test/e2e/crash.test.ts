@@ -7,7 +7,8 @@ import { spawnCli } from "./cli.js";
 
 /**
  * Crash safety: a kill -9 of the CLI at any point of an apply, followed by another apply, leaves
- * exactly one campaign, one creative and one upload per key in Lob, and never two sends.
+ * exactly one campaign, one creative and one upload per key in Lob, and never two sends. A create
+ * killed before its answer is waited for (--settle, short here) before it is judged lost.
  */
 const STEPS = ["campaign", "creative", "upload", "file", "send"] as const;
 const BOUNDARIES = ["before", "after-response", "after-state"] as const;
@@ -34,7 +35,7 @@ describe("kill -9 at every step boundary, then apply again", () => {
     const { apiKey, env } = isolatedAccount();
     try {
       ws.addCampaign("crashy", enableSend);
-      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", ws.dir];
+      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", "--settle", "1s", ws.dir];
       const crashed = await spawnCli(args, {
         cwd: ws.dir,
         env: { ...env, CAMPAIGNCTL_TEST_CRASH_AT: point },
@@ -63,7 +64,7 @@ describe("kill -9 at random moments", () => {
     const { apiKey, env } = isolatedAccount();
     try {
       for (const key of ["rnd-a", "rnd-b", "rnd-c"]) ws.addCampaign(key, enableSend);
-      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", ws.dir];
+      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", "--settle", "1s", ws.dir];
       let seed = 7;
       const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       for (let i = 0; i < 6; i += 1) {
@@ -95,7 +96,7 @@ describe("the emulator's commit-then-drop fault at a high rate", () => {
     const env = { LOB_API_KEY: apiKey, LOB_API_URL: faulty.url };
     try {
       for (const key of ["drop-a", "drop-b"]) ws.addCampaign(key, enableSend);
-      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", ws.dir];
+      const args = ["apply", "--auto-approve", "--allow-send", "--no-wait", "--settle", "1s", ws.dir];
       let last = await spawnCli(args, { cwd: ws.dir, env });
       let attempts = 1;
       while (last.exitCode !== 0 && attempts < 25) {

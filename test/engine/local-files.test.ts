@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
-import { assertManifestFileReadable } from "../../src/engine/local-files.js";
+import { assertAudienceFileReadable } from "../../src/engine/local-files.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { writeRequests } from "../support/lob-inspect.js";
 import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
@@ -15,23 +15,23 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-describe("assertManifestFileReadable", () => {
-  it("passes a readable file and names an unreadable one with the manifest's code", async () => {
+describe("assertAudienceFileReadable", () => {
+  it("passes a regular file; names a missing one or a directory with the manifest's code", async () => {
     const dir = mkdtempSync(join(tmpdir(), "local-files-"));
     try {
       const present = join(dir, "audience.csv");
       writeFileSync(present, "name\n");
-      await expect(
-        assertManifestFileReadable(present, "audience file", "AUDIENCE_INVALID"),
-      ).resolves.toBeUndefined();
-      const missing = join(dir, "front.pdf");
-      await expect(
-        assertManifestFileReadable(missing, "artwork file for front:", "MANIFEST_INVALID"),
-      ).rejects.toMatchObject({
-        code: "MANIFEST_INVALID",
+      await expect(assertAudienceFileReadable(present)).resolves.toBeUndefined();
+      const missing = join(dir, "gone.csv");
+      await expect(assertAudienceFileReadable(missing)).rejects.toMatchObject({
+        code: "AUDIENCE_INVALID",
         source: "user",
-        message: `Cannot read artwork file for front: ${missing}: ENOENT`,
+        message: `Cannot read audience file ${missing}: ENOENT`,
         hint: "Check the path in the manifest, then run `campaignctl validate`.",
+      });
+      await expect(assertAudienceFileReadable(dir)).rejects.toMatchObject({
+        code: "AUDIENCE_INVALID",
+        message: `Cannot read audience file ${dir}: not a regular file`,
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -64,9 +64,9 @@ describe("a manifest's file removed between plan and apply", () => {
   }
 
   it("fails the campaign with the manifest's error before the creative is sent", async () => {
-    const { outcome, path, writes } = await applyRemoving("front.html", "gonefront");
+    const { outcome, writes } = await applyRemoving("front.html", "gonefront");
     expect(outcome.failed).toEqual([
-      { key: "vanishing", reason: `Cannot read artwork file for front: ${path}: ENOENT` },
+      { key: "vanishing", reason: "artwork file ./front.html cannot be read (ENOENT)" },
     ]);
     expect(writes).toEqual(["POST /campaigns 200"]);
   });

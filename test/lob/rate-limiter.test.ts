@@ -29,7 +29,7 @@ function maxInAnyWindow(times: readonly number[], windowMs: number): number {
   return max;
 }
 
-describe("createRateLimiter", () => {
+describe("createClientRateLimiter", () => {
   it("admits at most `requests` per window and waits exactly for the oldest to leave", async () => {
     const clock = fakeClock();
     const limiter = createClientRateLimiter({ requests: 5, windowMs: 200, safetyMs: 50, ...clock });

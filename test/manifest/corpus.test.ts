@@ -112,7 +112,7 @@ const CASES: Readonly<Record<string, Case>> = {
   },
   "self-mailer-bad-size": { errors: [["SCHEMA", `${M}:13:11`, "(got '6x18')"]] },
   // metadata limits
-  "metadata-too-many-keys": { errors: [["SCHEMA", `${M}:9:5`, "has 21 entries; at most 18 are allowed"]] },
+  "metadata-too-many-keys": { errors: [["SCHEMA", `${M}:9:5`, "has 21 entries; at most 17 are allowed"]] },
   "metadata-reserved-key": {
     errors: [["SCHEMA", `${M}:9:5`, "campaignctl_key and campaignctl_lineage are reserved"]],
   },

@@ -82,6 +82,8 @@ describe("loadManifests", () => {
     const { manifests, diagnostics } = await loadManifests([scratch], {
       cwd: scratch,
       env: { CC_SUFFIX: "(test)" },
+      // The artwork and audience stay in examples/, outside this project: allowed explicitly.
+      project: { name: "default", root: scratch, allowPaths: [join(REPO, "examples")] },
     });
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(manifests[0]?.campaign.name).toBe("Policy (test)");

@@ -226,7 +226,8 @@ describe("planApply", () => {
     const newer = aCampaign({ id: "cmp_new", date_created: "2026-11-28T10:00:01.000Z" });
     const plan = planApply(
       inputs({
-        state: aState(),
+        // The intent of the create whose response was lost (without one, §14 refuses instead).
+        state: aState([{ key: "spring", pending: { step: "campaign", since: NOW }, applied: {} }]),
         observed: observedOf([], { tagged: new Map([["spring", [newer, older]]]) }),
       }),
     );

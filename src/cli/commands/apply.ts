@@ -5,6 +5,7 @@ import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
 import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
+import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
@@ -23,6 +24,8 @@ export const command: CommandSpec = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
+    settle: SETTLE_OPTION,
+    recreate: RECREATE_OPTION,
     parallelism: PARALLELISM_OPTION,
     plan: {
       type: "string",
@@ -53,6 +56,8 @@ export const command: CommandSpec = {
       ...target,
       reporter: tally.reporter,
       onInterrupt: (signal) => ctx.stderr.write(interruptMessage(signal, tally.counts())),
+      ...settleFrom(values),
+      ...recreateFrom(values),
       ...parallelismFrom(values.parallelism),
       allowSend,
       ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),

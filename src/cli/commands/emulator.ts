@@ -86,6 +86,7 @@ export function emulatorOptionsFromFlags(
     integer: true,
   });
   if (window !== undefined) options.defaultCancelWindowMinutes = window;
+  if (values["accept-metadata-after-send"] === true) options.acceptMetadataAfterSend = true;
   return options;
 }
 
@@ -150,6 +151,10 @@ export const command: CommandSpec = {
       valueName: "TOKEN",
       description:
         "require this token (X-Emulator-Token header) on /_emulator routes; default CAMPAIGNCTL_EMULATOR_TOKEN, generated when --host is not loopback",
+    },
+    "accept-metadata-after-send": {
+      type: "boolean",
+      description: "let PATCH change a sent campaign's metadata (undocumented in Lob; default: refused)",
     },
   },
   allowPositionals: false,

@@ -25,6 +25,14 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Delete drafts and cancel sent campaigns whose cancel window is open",
     load: async () => (await import("./destroy.js")).command,
   },
+  state: {
+    summary: "List, show, forget, rename or rebuild what the state records (state list|show|rm|mv|rebuild)",
+    load: async () => (await import("./state.js")).command,
+  },
+  import: {
+    summary: "Adopt a campaign created elsewhere (e.g. Lob's dashboard) under a manifest key",
+    load: async () => (await import("./import.js")).command,
+  },
   failures: {
     summary: "Export and download the failed rows of a sent campaign",
     load: async () => (await import("./failures.js")).command,

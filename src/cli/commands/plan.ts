@@ -2,6 +2,7 @@ import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
 import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
+import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { targetOptionsFrom } from "../target-args.js";
 
 const FORMATS = ["text", "markdown", "json"] as const;
@@ -22,6 +23,8 @@ export const command: CommandSpec = {
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
+    settle: SETTLE_OPTION,
+    recreate: RECREATE_OPTION,
     format: {
       type: "string",
       default: "text",
@@ -44,6 +47,8 @@ export const command: CommandSpec = {
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const { plan } = await runPlan(positionals, {
       ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
+      ...settleFrom(values),
+      ...recreateFrom(values),
       ...(typeof values.out === "string" ? { out: values.out } : {}),
     });
     const text =

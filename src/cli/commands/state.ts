@@ -1,0 +1,116 @@
+import { CampaignctlError } from "../../core/errors.js";
+import type { CommandSpec } from "../context.js";
+import { EXIT } from "../context.js";
+import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
+import { targetOptionsFrom } from "../target-args.js";
+
+const FORMATS = ["text", "json"] as const;
+
+/** How many positionals each subcommand takes after its name. */
+const SUBCOMMANDS: Readonly<Record<string, { args: readonly string[] }>> = {
+  list: { args: [] },
+  show: { args: ["KEY"] },
+  rm: { args: ["KEY"] },
+  mv: { args: ["OLD", "NEW"] },
+  rebuild: { args: [] },
+};
+
+export const command: CommandSpec = {
+  name: "state",
+  summary: "List, show, forget, rename or rebuild what the state records (state list|show|rm|mv|rebuild)",
+  usage: "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild [--sandbox] [--state PATH]",
+  details: [
+    "list          every key the state records (and the keys destroy removed)",
+    "show KEY      one record, as JSON (ids, send time, cancel deadline, applied hashes)",
+    "rm KEY        stop managing KEY: remove campaignctl's tags from its campaign where Lob accepts a",
+    "              metadata change (it says so where Lob doesn't), then forget it. Nothing is deleted.",
+    "mv OLD NEW    rename a key without a new campaign: retags the campaign in Lob, and is refused when",
+    "              Lob won't (the tag is what stops a second mailing after the state is lost).",
+    "rebuild       rebuild the state from Lob's tags for this project: ids, sent status, cancel deadlines.",
+    "              Hashes only an apply can know are marked unknown; the next plan says what it can't compare.",
+    "Each takes the state lock, like apply. To adopt a campaign made elsewhere: 'campaignctl import KEY CMP_ID'.",
+  ].join("\n"),
+  options: {
+    ...TARGET_OPTIONS,
+    format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, ctx) {
+    const format = checkFormat(values.format, FORMATS);
+    const [sub, ...args] = positionals;
+    const spec = sub === undefined ? undefined : SUBCOMMANDS[sub];
+    if (sub === undefined || !spec || !Object.hasOwn(SUBCOMMANDS, sub)) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: sub === undefined ? "'state' needs a subcommand" : `unknown state subcommand '${sub}'`,
+        hint: `use one of: ${Object.keys(SUBCOMMANDS).join(", ")} (campaignctl help state)`,
+      });
+    }
+    if (args.length !== spec.args.length) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: `'state ${sub}' takes ${spec.args.length === 0 ? "no arguments" : spec.args.join(" ")}`,
+        hint: "run 'campaignctl help state'",
+      });
+    }
+    const engine = await import("../../engine/state-commands.js");
+    const options = await targetOptionsFrom(values, ctx, { quiet: format === "json" });
+    const out = (value: unknown) =>
+      ctx.stdout.write(`${JSON.stringify({ version: 1, ...(value as object) }, null, 2)}\n`);
+    switch (sub) {
+      case "list": {
+        const listing = await engine.runStateList(options);
+        if (format === "json") out(listing);
+        else {
+          const lines = listing.campaigns.map(
+            (r) =>
+              `${r.key}  ${r.campaignId ?? "(no campaign yet)"}  ${r.sentAt ? `sent at ${r.sentAt}` : r.campaignId ? "draft" : "pending"}${r.applied.unknown?.length ? "  (hashes unknown)" : ""}`,
+          );
+          for (const d of listing.destroyed)
+            lines.push(`${d.key}  ${d.campaignId ?? "-"}  destroyed (${d.how}) at ${d.at}`);
+          ctx.stdout.write(lines.length > 0 ? `${lines.join("\n")}\n` : "The state records no campaigns.\n");
+        }
+        return EXIT.ok;
+      }
+      case "show":
+        out(await engine.runStateShow(options, args[0]!));
+        return EXIT.ok;
+      case "rm": {
+        const result = await engine.runStateRm(options, args[0]!);
+        if (format === "json") out(result);
+        else {
+          if (!result.untagged && result.note) ctx.stderr.write(`Warning: ${result.note}\n`);
+          ctx.stdout.write(
+            `Forgot '${args[0]}'${result.campaignId ? ` (campaign ${result.campaignId}${result.untagged ? ", campaignctl's tags removed in Lob" : ""})` : ""}. Nothing was deleted in Lob.\n`,
+          );
+        }
+        return EXIT.ok;
+      }
+      case "mv": {
+        const result = await engine.runStateMv(options, args[0]!, args[1]!);
+        if (format === "json") out(result);
+        else
+          ctx.stdout.write(
+            `Moved '${args[0]}' to '${args[1]}' (campaign ${result.campaignId ?? "-"} retagged in Lob).\n`,
+          );
+        return EXIT.ok;
+      }
+      case "rebuild": {
+        const result = await engine.runStateRebuild(options);
+        if (format === "json") out(result);
+        else {
+          const lines = [
+            `Rebuilt the state from Lob: ${result.found.length} campaign(s) (lineage ${result.lineage}).`,
+            ...result.found.map((f) => `  ${f.key}  ${f.campaignId}  ${f.sent ? "sent" : "draft"}`),
+            ...result.dropped.map((k) => `  ${k}: dropped (its campaign is no longer in Lob)`),
+            ...result.duplicates.map((d) => `  ${d.key}: ${d.campaignId} also carries this key (left alone)`),
+            "Artwork and audience hashes are unknown for campaigns the state did not record; 'campaignctl plan' says what it can't compare.",
+          ];
+          ctx.stdout.write(`${lines.join("\n")}\n`);
+        }
+        return EXIT.ok;
+      }
+    }
+    return EXIT.internal;
+  },
+};
