@@ -1,6 +1,8 @@
 // Throughput/memory benchmark of the emulator: a 1,000,000-row audience is accepted (streamed
 // multipart), validated after send and reported, while the emulator's peak RSS stays <= 200 MB.
-//   npm run build && node bench/emulator-upload.mjs [--rows 1000000] [--budget-mb 200]
+//   npm run build && node bench/emulator-upload.mjs [--rows 1000000] [--budget-mb 200] [--processing-rate N] [--repeat 3]
+// After validation it times report pages (first, last, deep in Failed; each read --repeat times,
+// median) and an "all" export, which re-read the per-row results file.
 // The emulator runs in a child process (`node dist/bin.js emulator`); its peak RSS is VmHWM from
 // /proc/<pid>/status (Linux). The audience comes from bench/gen-audience.mjs (generated if missing).
 /* global fetch, FormData */
@@ -16,6 +18,8 @@ const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "1000000" },
     "budget-mb": { type: "string", default: "200" },
+    "processing-rate": { type: "string" },
+    repeat: { type: "string", default: "3" },
   },
 });
 const rows = Number(values.rows);
@@ -37,7 +41,8 @@ if (!existsSync(csvPath)) {
 }
 const csvBytes = statSync(csvPath).size;
 
-const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--no-rate-limit"], {
+const rate = values["processing-rate"] === undefined ? [] : ["--processing-rate", values["processing-rate"]];
+const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--no-rate-limit", ...rate], {
   cwd: root,
   stdio: ["ignore", "pipe", "ignore"],
 });
@@ -125,6 +130,35 @@ try {
   ) {
     throw new Error("report does not cover every row");
   }
+  // Each page alone, repeated, median: the deep ones used to re-read the results file from the top.
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const timePage = async (query) => {
+    const times = [];
+    let page;
+    for (let i = 0; i < Number(values.repeat); i++) {
+      const t = performance.now();
+      page = await call("GET", `/uploads/${upload.id}/report?${query}`);
+      times.push(performance.now() - t);
+    }
+    return { ms: Math.round(median(times)), rows: page.data.length };
+  };
+  const pages = {
+    first: await timePage("limit=100"),
+    last: await timePage(`limit=100&offset=${state.totalMailpieces - 100}`),
+    failedDeep: await timePage(`status=Failed&limit=100&offset=${Math.max(0, state.failedMailpieces - 100)}`),
+    validatedMiddle: await timePage(
+      `status=Validated&limit=100&offset=${Math.floor(state.validatedMailpieces / 2)}`,
+    ),
+  };
+  const tExport = performance.now();
+  const ex = await call("POST", `/uploads/${upload.id}/exports`, { type: "all" });
+  for (;;) {
+    const e = await call("GET", `/uploads/${upload.id}/exports/${ex.exportId}`);
+    if (e.state === "succeeded") break;
+    if (e.state === "failed") throw new Error("export failed");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exportMs = performance.now() - tExport;
   const peak = peakRssMb();
   const result = {
     rows: state.totalMailpieces,
@@ -135,6 +169,8 @@ try {
     uploadSeconds: +(uploadMs / 1000).toFixed(2),
     sendToScheduledSeconds: +(processMs / 1000).toFixed(2),
     reportPagesMs: Math.round(reportMs),
+    reportPageMedianMs: Object.fromEntries(Object.entries(pages).map(([k, v]) => [k, v.ms])),
+    exportAllSeconds: +(exportMs / 1000).toFixed(2),
     slowestPollMs: Math.round(maxPollMs),
     totalSeconds: +((performance.now() - t0) / 1000).toFixed(2),
     emulatorPeakRssMB: +peak.toFixed(1),

@@ -1,22 +1,29 @@
 // Generates a deterministic synthetic audience CSV for the preflight benchmark.
-//   node bench/gen-audience.mjs [--rows 1000000] [--seed 42] [--out bench/.data/audience-1000000.csv]
-// About 110 bytes per row: quoted fields with commas (~3% of rows), embedded newlines (~0.5%),
-// ~2% rows breaking a Lob rule, ~0.5% repeating an earlier recipient with other case/spacing.
+//   node bench/gen-audience.mjs [--profile a|b] [--rows 1000000] [--seed 42] [--out FILE]
+// Profile A (default, bench/.data/audience-<rows>.csv): about 105 bytes per row, 11 columns,
+// quoted fields with commas (~3% of rows), embedded newlines (~0.5%), ~2% rows breaking a Lob
+// rule, ~0.5% repeating an earlier recipient with other case/spacing.
+// Profile B (bench/.data/audience-b-<rows>.csv): a plain CRM export, 8 columns, about 70 bytes per
+// row, every row valid and every recipient distinct, nothing quoted.
 // Every value is invented; no real person or address.
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { AUDIENCE_COLUMNS } from "./lib/audience-columns.mjs";
+import { AUDIENCE_COLUMNS, CRM_COLUMNS } from "./lib/audience-columns.mjs";
 
 const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "1000000" },
     seed: { type: "string", default: "42" },
+    profile: { type: "string", default: "a" },
     out: { type: "string" },
   },
 });
 const rows = Number(values.rows);
-const out = resolve(values.out ?? new URL(`./.data/audience-${rows}.csv`, import.meta.url).pathname);
+const profile = values.profile;
+if (profile !== "a" && profile !== "b") throw new Error(`unknown --profile ${profile} (a or b)`);
+const defaultName = profile === "a" ? `audience-${rows}.csv` : `audience-b-${rows}.csv`;
+const out = resolve(values.out ?? new URL(`./.data/${defaultName}`, import.meta.url).pathname);
 
 let state = Number(values.seed) >>> 0;
 function random() {
@@ -65,7 +72,7 @@ const COMPANY = [
   "Chum Bucket",
 ];
 
-const HEADER = `${AUDIENCE_COLUMNS.join(",")}\n`;
+const HEADER = `${(profile === "a" ? AUDIENCE_COLUMNS : CRM_COLUMNS).join(",")}\n`;
 
 function quote(v) {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -105,12 +112,22 @@ function row(i) {
   );
 }
 
+// Profile B: a CRM export. The house number is the row number, so every recipient is distinct.
+const ASCII_FIRST = FIRST.filter((n) => /^[A-Za-z]+$/.test(n));
+const ASCII_LAST = LAST.filter((n) => /^[A-Za-z]+$/.test(n));
+function crmRow(i) {
+  const first = pick(ASCII_FIRST);
+  const line2 = random() < 0.1 ? `Apt ${1 + Math.floor(random() * 400)}` : "";
+  const zip = random() < 0.3 ? `${digits(5)}-${digits(4)}` : digits(5);
+  return `C${1000000 + i},${first} ${pick(ASCII_LAST)},${i} ${pick(STREET)} ${pick(SUFFIX)},${line2},${pick(CITY)},${pick(STATE)},${zip},${first}\n`;
+}
+
 mkdirSync(dirname(out), { recursive: true });
 const fd = openSync(out, "w");
 let buffer = HEADER;
 let bytes = 0;
 for (let i = 1; i <= rows; i++) {
-  buffer += row(i);
+  buffer += profile === "a" ? row(i) : crmRow(i);
   if (buffer.length > 1 << 22) {
     bytes += writeSync(fd, buffer);
     buffer = "";

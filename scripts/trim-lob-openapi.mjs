@@ -1,7 +1,7 @@
 // Makes the trimmed copy of Lob's OpenAPI document that the contract tests read
 // (test/fixtures/lob/lob-api-trimmed.yml) from Lob's full bundle (lob/lob-openapi dist/lob-api-bundled.yml).
 //   node scripts/trim-lob-openapi.mjs [--out FILE] [BUNDLE]
-// BUNDLE defaults to $CAMPAIGNCTL_LOB_SPEC, else shared/lob/lob-api-bundled.yml beside the repository.
+// BUNDLE is the path of Lob's full bundle, or $CAMPAIGNCTL_LOB_SPEC when no path is given.
 // --out defaults to the committed copy; `--out -` writes to stdout.
 //
 // Kept: the operations under the path prefixes below, plus the transitive closure of every $ref
@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 
 /** Bump when the output for the same input changes, so the header says which script made a copy. */
-export const TRIM_SCRIPT_VERSION = 1;
+export const TRIM_SCRIPT_VERSION = 2;
 
 /** First path segments of the operations campaignctl and its emulator use (proofs: a later issue). */
 export const KEPT_PATH_PREFIXES = ["campaigns", "creatives", "uploads", "resource_proofs"];
@@ -34,12 +34,12 @@ export const DEFAULT_OUTPUT = fileURLToPath(
   new URL("../test/fixtures/lob/lob-api-trimmed.yml", import.meta.url),
 );
 
-/** The full bundle's default location: the one place campaignctl looks outside the repository. */
+/**
+ * The full bundle comes from outside the repository, so it is always named: a path argument or
+ * CAMPAIGNCTL_LOB_SPEC. Nothing here assumes where a copy might lie.
+ */
 export function defaultBundlePath() {
-  return (
-    process.env.CAMPAIGNCTL_LOB_SPEC ??
-    fileURLToPath(new URL("../../shared/lob/lob-api-bundled.yml", import.meta.url))
-  );
+  return process.env.CAMPAIGNCTL_LOB_SPEC;
 }
 
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -174,8 +174,8 @@ function header(bundleSha256) {
     "# Source: lob/lob-openapi dist/lob-api-bundled.yml (MIT: LICENSE-lob-openapi beside this file).",
     `# Full bundle sha256: ${bundleSha256}`,
     `# Trim script: scripts/trim-lob-openapi.mjs version ${TRIM_SCRIPT_VERSION}`,
-    "# Regenerate: node scripts/trim-lob-openapi.mjs [path/to/lob-api-bundled.yml]",
-    "#   (default input: $CAMPAIGNCTL_LOB_SPEC, else shared/lob/lob-api-bundled.yml beside the repository)",
+    "# Regenerate: node scripts/trim-lob-openapi.mjs path/to/lob-api-bundled.yml",
+    "#   (or set CAMPAIGNCTL_LOB_SPEC to that path)",
     "",
   ].join("\n");
 }
@@ -198,9 +198,11 @@ function main() {
     allowPositionals: true,
   });
   const input = positionals[0] ?? defaultBundlePath();
-  if (!existsSync(input)) {
+  if (input === undefined || !existsSync(input)) {
     console.error(
-      `trim-lob-openapi: Lob's full OpenAPI bundle is not at ${input}. Pass its path, or set CAMPAIGNCTL_LOB_SPEC.`,
+      input === undefined
+        ? "trim-lob-openapi: pass the path of Lob's full OpenAPI bundle (lob-api-bundled.yml), or set CAMPAIGNCTL_LOB_SPEC."
+        : `trim-lob-openapi: Lob's full OpenAPI bundle is not at ${input}. Pass its path, or set CAMPAIGNCTL_LOB_SPEC.`,
     );
     process.exitCode = 1;
     return;

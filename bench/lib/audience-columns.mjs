@@ -29,3 +29,23 @@ export const ADDRESS_MAPPINGS = {
     address_country: "country",
   },
 };
+
+/** Profile B of bench/gen-audience.mjs: a plain 8-column CRM export. */
+export const CRM_COLUMNS = [
+  "customer_id",
+  "recipient",
+  "primary line",
+  "secondary line",
+  "city",
+  "state",
+  "zip_code",
+  "first_name",
+];
+
+/** A full mapping of the CRM profile: the address, a merge variable and a metadata column. */
+export const CRM_MAPPING = {
+  requiredAddressColumnMapping: ADDRESS_MAPPINGS.requiredAddressColumnMapping,
+  optionalAddressColumnMapping: { address_line2: "secondary line", company: null, address_country: null },
+  mergeVariableColumnMapping: { first_name: "first_name" },
+  metadata: { columns: ["customer_id"] },
+};

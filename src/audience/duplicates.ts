@@ -1,27 +1,101 @@
 import type { CsvRecordView } from "./csv.js";
+import { createDuplicateFeed } from "./duplicate-feed.js";
+import type { EntryConsumer, RecipientColumns } from "./duplicate-feed.js";
+import { ENTRY_INTS, createDuplicateTable } from "./duplicate-table.js";
+import type { DuplicateTable, DuplicateTally } from "./duplicate-table.js";
 
 /**
  * Bounded duplicate-recipient detection. Each recipient (name + address, case-folded, whitespace
- * collapsed, ZIP cut to 5 digits) becomes a 64-bit fingerprint stored in an open-addressing table
- * held as pairs in one Uint32Array. The table doubles as it fills but never beyond DUPLICATE_FINGERPRINT_CAP
- * distinct recipients (a table of at most 2^21 slots = 16 MiB); once full, later rows are no longer
- * checked and the report says how many rows were. A false match needs a 64-bit collision
- * (about 1e-7 at the cap).
+ * collapsed, ZIP cut to 5 digits) becomes a 64-bit fingerprint kept in a table of at most
+ * DUPLICATE_FINGERPRINT_CAP distinct recipients (duplicate-table.ts, at most 16 MiB); once it is
+ * full, later rows are no longer checked and the report says how many were. A false match needs a
+ * 64-bit collision (about 1e-7 at the cap).
+ *
+ * Preflight uses a DuplicateCheck: rows go in as they are parsed (duplicate-feed.ts) and the tally
+ * comes out at the end, so rows can be decided in batches, here or on a worker thread
+ * (duplicate-worker.ts), with the same verdicts either way.
  */
+
+export type { RecipientColumns } from "./duplicate-feed.js";
+export type { DuplicateTally } from "./duplicate-table.js";
 
 export const DUPLICATE_FINGERPRINT_CAP = 1_500_000;
 
-const INITIAL_SLOTS = 1 << 16;
-
 export type DuplicateVerdict = "unique" | "duplicate" | "unchecked";
 
-export interface RecipientColumns {
-  readonly name: number;
-  readonly line1: number;
-  readonly line2: number;
-  readonly city: number;
-  readonly state: number;
-  readonly zip: number;
+/** Duplicate detection for a whole pass: rows in, in order; the tally once they are all in. */
+export interface DuplicateCheck {
+  /** A row that passed Lob's rules; the record view is read before this returns. */
+  add(record: CsvRecordView, rowNumber: number, line: number): void;
+  finish(): Promise<DuplicateTally>;
+  /** Frees what the check holds when the pass ends without finish() (an I/O error). */
+  abort(): void;
+}
+
+export interface DuplicateCheckOptions {
+  readonly cap?: number;
+  /** A guess of the row count, to size the table once. */
+  readonly expectedRows?: number;
+  /** Duplicate row numbers kept for the report. */
+  readonly maxRows: number;
+  /** Ring sizes (entries, text bytes); tests make them small to exercise reuse. */
+  readonly ringEntries?: number;
+  readonly ringBytes?: number;
+}
+
+// On this thread the rings only need to hold one batch of rows and their text.
+const LOCAL_RING_ENTRIES = 512;
+const LOCAL_RING_BYTES = 4 * 1024 * 1024;
+
+/** A consumer that decides entries on this thread as soon as they are published. */
+function localConsumer(
+  table: DuplicateTable,
+  entries: Int32Array,
+  text: Uint8Array,
+  verdicts?: Uint8Array,
+): EntryConsumer & { taken(): number } {
+  const ring = entries.length / ENTRY_INTS;
+  let taken = 0;
+  const consumer = {
+    publish(written: number): void {
+      while (taken < written) {
+        const first = taken % ring;
+        const run = Math.min(written - taken, ring - first);
+        table.take(entries, text, first, run, verdicts);
+        taken += run;
+      }
+    },
+    waitTaken(_target: number, written: number): number {
+      consumer.publish(written);
+      return taken;
+    },
+    taken: () => taken,
+  };
+  return consumer;
+}
+
+/** A DuplicateCheck on this thread. */
+export function createDuplicateCheck(
+  columns: RecipientColumns,
+  options: DuplicateCheckOptions,
+): DuplicateCheck {
+  const table = createDuplicateTable(
+    options.cap ?? DUPLICATE_FINGERPRINT_CAP,
+    options.expectedRows ?? 0,
+    options.maxRows,
+  );
+  const entries = new Int32Array((options.ringEntries ?? LOCAL_RING_ENTRIES) * ENTRY_INTS);
+  const text = new Uint8Array(options.ringBytes ?? LOCAL_RING_BYTES);
+  const consumer = localConsumer(table, entries, text);
+  const feed = createDuplicateFeed(columns, entries, text, consumer);
+  return {
+    add: feed.add,
+    finish() {
+      consumer.publish(feed.written());
+      return Promise.resolve(table.tally());
+    },
+    abort() {},
+  };
 }
 
 export interface DuplicateDetector {
@@ -30,138 +104,26 @@ export interface DuplicateDetector {
   readonly checkedRows: () => number;
 }
 
-// Running hash state; module-level so hashing a row allocates nothing.
-let h1 = 0;
-let h2 = 0;
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-/**
- * Hashes one field given as latin1 text (UTF-8 bytes): case-folded (ASCII, and Latin-1 letters
- * U+00C0..U+00DE encoded C3 80..C3 9E), whitespace collapsed and trimmed. A ZIP keeps its first 5
- * digits.
- */
-/** Latin1 char -> case-folded char, 0 for ASCII whitespace. */
-const FOLD = new Uint8Array(256).map((_, c) => (isSpace(c) ? 0 : c >= 65 && c <= 90 ? c + 32 : c));
-
-function hashField(s: string, a: number, b: number, zip: boolean): void {
-  let x = h1;
-  let y = h2;
-  while (a < b && isSpace(s.charCodeAt(a))) a++;
-  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
-  if (zip && b - a >= 5) {
-    let digits = true;
-    for (let i = a; i < a + 5; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) digits = false;
-    }
-    if (digits) b = a + 5;
-  }
-  let space = false;
-  let prev = 0;
-  for (let i = a; i < b; i++) {
-    let c = FOLD[s.charCodeAt(i)]!;
-    if (c === 0) {
-      space = true;
-      continue;
-    }
-    if (space) {
-      x = Math.imul(x ^ 32, 0x01000193);
-      y = Math.imul(y + 32, 0x5bd1e995);
-      space = false;
-    }
-    // Latin-1 capitals U+00C0..U+00DE (but not U+00D7) are C3 80..C3 9E in UTF-8.
-    if (c >= 0x80 && prev === 0xc3 && c <= 0x9e && c !== 0x97) c += 32;
-    prev = c;
-    x = Math.imul(x ^ c, 0x01000193);
-    y = Math.imul(y + c, 0x5bd1e995);
-  }
-  h1 = Math.imul(x ^ 0x1f, 0x01000193);
-  h2 = Math.imul((y ^ (y >>> 15)) + 0x1f, 0x5bd1e995);
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
+/** Row-at-a-time detection, with each row's verdict at once (tests, tools). */
 export function createDuplicateDetector(
   columns: RecipientColumns,
   cap: number = DUPLICATE_FINGERPRINT_CAP,
   /** A guess of the row count (e.g. from the file size) to size the table once instead of growing it. */
   expectedRows = 0,
 ): DuplicateDetector {
-  const indexes = [columns.name, columns.line1, columns.line2, columns.city, columns.state];
-  let slots = INITIAL_SLOTS;
-  const wanted = Math.min(expectedRows, cap) * (4 / 3);
-  while (slots < wanted) slots *= 2;
-  // Both halves of a fingerprint side by side: one cache line per probe.
-  let table = new Uint32Array(slots * 2);
-  let size = 0;
-  let checked = 0;
-  let full = false;
-
-  function insert(a: number, b: number, into: Uint32Array, mask: number): boolean {
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
-    for (;;) {
-      const x = into[2 * i]!;
-      const y = into[2 * i + 1]!;
-      if (x === 0 && y === 0) {
-        into[2 * i] = a;
-        into[2 * i + 1] = b;
-        return true;
-      }
-      if (x === a && y === b) return false;
-      i = (i + 1) & mask;
-    }
-  }
-
-  function grow(): void {
-    const next = slots * 2;
-    const bigger = new Uint32Array(next * 2);
-    for (let i = 0; i < slots; i++) {
-      const a = table[2 * i]!;
-      const b = table[2 * i + 1]!;
-      if (a !== 0 || b !== 0) insert(a, b, bigger, next - 1);
-    }
-    slots = next;
-    table = bigger;
-  }
-
+  const table = createDuplicateTable(cap, expectedRows, 0);
+  const entries = new Int32Array(LOCAL_RING_ENTRIES * ENTRY_INTS);
+  const text = new Uint8Array(64 * 1024);
+  const verdict = new Uint8Array(1);
+  const consumer = localConsumer(table, entries, text, verdict);
+  const feed = createDuplicateFeed(columns, entries, text, consumer);
+  const names: readonly DuplicateVerdict[] = ["unique", "duplicate", "unchecked"];
   return {
-    observe(record: CsvRecordView): DuplicateVerdict {
-      if (full) return "unchecked";
-      h1 = 0x811c9dc5;
-      h2 = 0x2f8a3b1d;
-      const { src, starts, ends, count } = record;
-      for (let k = 0; k < indexes.length; k++) {
-        const index = indexes[k]!;
-        if (index >= 0 && index < count) hashField(src[index]!, starts[index]!, ends[index]!, false);
-        else hashField("", 0, 0, false);
-      }
-      const zip = columns.zip;
-      if (zip >= 0 && zip < count) hashField(src[zip]!, starts[zip]!, ends[zip]!, true);
-      let a = fmix(h1);
-      const b = fmix(h2 ^ a);
-      if (a === 0 && b === 0) a = 1;
-      if (size >= cap) {
-        // Past the cap the report says how many rows were checked rather than guess.
-        full = true;
-        return "unchecked";
-      }
-      checked++;
-      if (!insert(a, b, table, slots - 1)) return "duplicate";
-      size++;
-      // Linear probing stays short up to 3/4 full; the cap fits 2^21 slots (16 MiB).
-      if (size * 4 > slots * 3) grow();
-      return "unique";
+    observe(record) {
+      feed.add(record, 0, 0);
+      consumer.publish(feed.written());
+      return names[verdict[0]!]!;
     },
-    checkedRows: () => checked,
+    checkedRows: () => table.tally().checkedRows,
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import type { WriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
@@ -15,6 +15,9 @@ import type { ExportRecord, Store, UploadRecord } from "./store.js";
  * Audience processing after send, and exports. Per-row results go to an append-only file
  * (files/results/<upload>.jsonl, one `V|F<TAB>[row, message, cells]` line per row) so memory
  * stays flat however large the audience is; the report and exports stream from that file.
+ * A sparse index beside it (files/results/<upload>.idx.json: the byte offset of every
+ * REPORT_INDEX_STRIDE-th line, overall and per status) lets a report page at any offset start
+ * reading near its first line instead of at the top of the file.
  */
 export interface Processor {
   /** Start validating an upload that is Ready for Validation (asynchronous). */
@@ -58,6 +61,21 @@ export function resultsPath(store: Store, uploadId: string): string {
   return join(store.filesDir, "results", `${uploadId}.jsonl`);
 }
 
+const REPORT_INDEX_STRIDE = 1024;
+
+/** Byte offsets of lines 0, STRIDE, 2*STRIDE, ... of the results file, overall and per status tag. */
+interface ReportIndex {
+  /** Size of the results file it describes: any other size means the index is stale. */
+  readonly bytes: number;
+  readonly all: number[];
+  readonly V: number[];
+  readonly F: number[];
+}
+
+function reportIndexPath(store: Store, uploadId: string): string {
+  return join(store.filesDir, "results", `${uploadId}.idx.json`);
+}
+
 export function uploadFilePath(store: Store, name: string): string {
   return join(store.filesDir, "uploads", name);
 }
@@ -71,6 +89,7 @@ export function createProcessor(opts: {
   let speed = Math.max(1, opts.rowsPerSecond);
   const jobs = new Map<string, Job>();
   const exportJobs = new Set<Promise<void>>();
+  const reportIndexes = new Map<string, ReportIndex>();
   let closed = false;
 
   const touch = (u: UploadRecord) => {
@@ -127,6 +146,10 @@ export function createProcessor(opts: {
     };
     const prefix = MAILPIECE_PREFIX[creative?.resource_type ?? "postcard"] ?? "psc";
     const outPath = resultsPath(store, upload.id);
+    const indexPath = reportIndexPath(store, upload.id);
+    reportIndexes.delete(upload.id);
+    await rm(indexPath, { force: true });
+    const index = { bytes: 0, all: [] as number[], V: [] as number[], F: [] as number[] };
     const out = createWriteStream(outPath, { flags: "w" });
     const outClosed = once(out, "close");
     let summary;
@@ -140,9 +163,12 @@ export function createProcessor(opts: {
           const ok = row.failures.length === 0;
           const message = ok ? null : row.failures.map((f) => describeRowFailure(f, mapping)).join("; ");
           const mailpiece = ok ? `${prefix}_${mailpieceHash(upload.id, row.rowNumber)}` : null;
-          out.write(
-            `${ok ? "V" : "F"}\t${JSON.stringify([row.rowNumber, message, row.fields, mailpiece])}\n`,
-          );
+          const line = `${ok ? "V" : "F"}\t${JSON.stringify([row.rowNumber, message, row.fields, mailpiece])}\n`;
+          if (upload.totalMailpieces % REPORT_INDEX_STRIDE === 0) index.all.push(index.bytes);
+          const sameStatus = ok ? upload.validatedMailpieces : upload.failedMailpieces;
+          if (sameStatus % REPORT_INDEX_STRIDE === 0) (ok ? index.V : index.F).push(index.bytes);
+          index.bytes += Buffer.byteLength(line);
+          out.write(line);
           upload.totalMailpieces++;
           if (ok) upload.validatedMailpieces++;
           else upload.failedMailpieces++;
@@ -170,10 +196,31 @@ export function createProcessor(opts: {
       markErrored(upload, errors.map((d) => d.message).join("; "));
       await rm(outPath, { force: true });
     } else {
+      await writeFile(indexPath, JSON.stringify(index));
+      reportIndexes.set(upload.id, index);
       upload.state = "Scheduled";
       touch(upload);
     }
     await store.persist();
+  }
+
+  /** The upload's report index, if one matches its results file (else reports read from the top). */
+  async function loadReportIndex(uploadId: string): Promise<ReportIndex | undefined> {
+    let index = reportIndexes.get(uploadId);
+    if (index === undefined) {
+      try {
+        index = JSON.parse(await readFile(reportIndexPath(store, uploadId), "utf8")) as ReportIndex;
+      } catch {
+        return undefined;
+      }
+    }
+    const size = await stat(resultsPath(store, uploadId)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size !== index.bytes) return undefined;
+    reportIndexes.set(uploadId, index);
+    return index;
   }
 
   function markErrored(upload: UploadRecord, reason: string): void {
@@ -256,14 +303,21 @@ export function createProcessor(opts: {
               : upload.validatedMailpieces + upload.failedMailpieces;
       const rows: ReportLine[] = [];
       if (query.status === "Processing" || total === 0) return { rows, total };
-      let seen = 0;
-      await streamResults(upload, (tag, raw) => {
-        if (wanted !== undefined && tag !== wanted) return true;
-        seen++;
-        if (seen <= query.offset) return true;
-        rows.push(toReportLine(upload, tag, raw));
-        return rows.length < query.limit;
-      });
+      // Start at the indexed line at or before the offset: at most STRIDE lines to skip.
+      const marks = (await loadReportIndex(upload.id))?.[wanted ?? "all"] ?? [];
+      const mark = Math.min(Math.floor(query.offset / REPORT_INDEX_STRIDE), marks.length - 1);
+      let seen = mark >= 0 ? mark * REPORT_INDEX_STRIDE : 0;
+      await streamResults(
+        upload,
+        (tag, raw) => {
+          if (wanted !== undefined && tag !== wanted) return true;
+          seen++;
+          if (seen <= query.offset) return true;
+          rows.push(toReportLine(upload, tag, raw));
+          return rows.length < query.limit;
+        },
+        mark >= 0 ? marks[mark]! : 0,
+      );
       return { rows, total };
     },
     async close() {
@@ -274,10 +328,12 @@ export function createProcessor(opts: {
     },
   };
 
-  /** Calls `visit` per result line until it returns false. */
+  /** Calls `visit` per result line (from `start`) until it returns false. */
   async function streamResults(
     upload: UploadRecord,
     visit: (tag: string, raw: string) => boolean,
+    /** Byte offset of a line start to begin at. */
+    start = 0,
   ): Promise<void> {
     const path = resultsPath(store, upload.id);
     try {
@@ -285,7 +341,7 @@ export function createProcessor(opts: {
     } catch {
       return;
     }
-    const input = createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024 });
+    const input = createReadStream(path, { encoding: "utf8", highWaterMark: 256 * 1024, start });
     const lines = createInterface({ input, crlfDelay: Infinity });
     try {
       for await (const line of lines) {
@@ -313,14 +369,17 @@ export function createProcessor(opts: {
     const pending: string[] = [];
     await streamResults(upload, (tag, raw) => {
       if (wanted !== undefined && tag !== wanted) return true;
-      const line = toReportLine(upload, tag, raw);
+      // The line's cells by position: no per-row object keyed by header (headers are unique, or
+      // the upload would have errored).
+      const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
+      const status = tag === "V" ? "Validated" : "Failed";
       const leadCells =
         record.type === "failures"
-          ? [String(line.rowNumber), line.errorMessage ?? ""]
+          ? [String(rowNumber), message ?? ""]
           : record.type === "successes"
-            ? [String(line.rowNumber), line.mailpieceId ?? ""]
-            : [String(line.rowNumber), line.status, line.errorMessage ?? "", line.mailpieceId ?? ""];
-      const cells = header.map((h) => line.originalData[h] ?? "");
+            ? [String(rowNumber), mailpiece ?? ""]
+            : [String(rowNumber), status, message ?? "", mailpiece ?? ""];
+      const cells = header.map((_, i) => fields[i] ?? "");
       pending.push(`${[...leadCells, ...cells].map(csvCell).join(",")}\n`);
       if (pending.length >= 1000) {
         out.write(pending.join(""));
@@ -347,13 +406,14 @@ function exportLeadColumns(type: ExportType): string[] {
   return ["rowNumber", "status", "errorMessage", "mailpieceId"];
 }
 
+type ResultLine = [rowNumber: number, message: string | null, fields: string[], mailpiece: string | null];
+
+function parseResultLine(raw: string): ResultLine {
+  return JSON.parse(raw) as ResultLine;
+}
+
 function toReportLine(upload: UploadRecord, tag: string, raw: string): ReportLine {
-  const [rowNumber, message, fields, mailpiece] = JSON.parse(raw) as [
-    number,
-    string | null,
-    string[],
-    string | null,
-  ];
+  const [rowNumber, message, fields, mailpiece] = parseResultLine(raw);
   const originalData: Record<string, string> = {};
   (upload.header ?? []).forEach((name, i) => {
     originalData[name] = fields[i] ?? "";
