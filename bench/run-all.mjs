@@ -68,6 +68,13 @@ const BENCHES = [
     quick: ["--campaigns", "100", "--others", "0", "--runs", "1"],
     verdict: verdictLines(/^\[[^\]]+\] (PASS|FAIL)\b|^fewest requests|^ratio A.*: (PASS|FAIL)\)|^FAIL:/),
   },
+  {
+    name: "plan-repeat",
+    // Quick: two rounds of one plan each, 200 campaigns (two list pages, so a request phase to
+    // measure); the flatness target needs the full sizes (--full).
+    quick: ["--campaigns", "200", "--rounds", "2", "--plans", "1", "--growth", "500"],
+    verdict: verdictLines(/^ratio last\/first|^FAIL:/),
+  },
 ];
 
 function run(bench, args) {

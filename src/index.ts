@@ -32,8 +32,6 @@ export { preflightAudience } from "./audience/index.js";
 export type { PreflightReport } from "./audience/types.js";
 export { createLobClient, LobApiError } from "./lob/index.js";
 export type { LobClient, LobClientOptions } from "./lob/index.js";
-export { startEmulator } from "./emulator/index.js";
-export type { EmulatorOptions, RunningEmulator } from "./emulator/index.js";
 export { CampaignctlError } from "./core/errors.js";
 export type { ErrorCode } from "./core/errors.js";
 export type { Diagnostic } from "./core/diagnostics.js";

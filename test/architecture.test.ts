@@ -42,6 +42,26 @@ function moduleOf(line: ImportLine): string {
   return resolved.includes("/") ? resolved.split("/")[0]! : resolved.replace(/\.js$/, "");
 }
 
+/** The source file an import names, relative to src/: `../lob/wire.js` from `emulator/x.ts` → `lob/wire.ts`. */
+function fileOf(line: ImportLine): string {
+  return relative(SRC, join(SRC, line.file, "..", line.target)).replace(/\.js$/, ".ts");
+}
+
+/**
+ * All the emulator may import from the rest of src/ besides core/ (the base layer, which imports
+ * nothing from src): Lob's wire facts (types, endpoint keys, id prefixes, terminal states) and the
+ * audience rules with the row scan that applies them, so preflight and the emulator agree by
+ * construction. The next test checks that these reach nothing else (csv.ts and codes.ts are
+ * the rules' own parts).
+ */
+const EMULATOR_MAY_IMPORT = [
+  "lob/wire.ts",
+  "lob/endpoint.ts",
+  "audience/rules.ts",
+  "audience/scan.ts",
+  "audience/types.ts",
+];
+
 const ALL = sourceFiles(SRC).flatMap(importsOf);
 const inDir = (dir: string) => ALL.filter((l) => l.file.startsWith(`${dir}/`));
 const show = (l: ImportLine) => `${l.file} imports ${l.target}`;
@@ -68,21 +88,41 @@ describe("architecture", () => {
     expect(bad.map(show)).toEqual([]);
   });
 
-  it("only the CLI, the sandbox and the library entry import the emulator", () => {
+  it("only the emulator command and the sandbox import the emulator (the library entry does not)", () => {
     const allowed = (file: string) =>
       file.startsWith("emulator/") ||
       file.startsWith("cli/commands/emulator") ||
-      file === "engine/sandbox.ts" ||
-      file === "index.ts";
+      file === "engine/sandbox.ts";
     const bad = ALL.filter((l) => moduleOf(l) === "emulator" && !allowed(l.file));
     expect(bad.map(show)).toEqual([]);
   });
 
-  it("the emulator shares only wire types and the endpoint key with the client", () => {
-    const bad = inDir("emulator").filter(
-      (l) => moduleOf(l) === "lob" && !/lob\/(wire|endpoint)\.js$/.test(l.target),
+  it("the emulator imports only Lob's wire facts, the audience rules and core/", () => {
+    const outside = inDir("emulator").filter((l) => l.target.startsWith(".."));
+    expect(outside.length).toBeGreaterThan(0);
+    const bad = outside.filter(
+      (l) => !EMULATOR_MAY_IMPORT.includes(fileOf(l)) && !fileOf(l).startsWith("core/"),
     );
     expect(bad.map(show)).toEqual([]);
+  });
+
+  it("what the emulator may import reaches nothing but the audience rules, the wire facts and core/", () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const l of ALL.filter((line) => line.file === file && line.target.startsWith(".")))
+        visit(fileOf(l));
+    };
+    EMULATOR_MAY_IMPORT.forEach(visit);
+    const beyond = [...reached].filter(
+      (file) =>
+        !file.startsWith("core/") &&
+        !EMULATOR_MAY_IMPORT.includes(file) &&
+        !/^audience\/(csv|codes)\.ts$/.test(file),
+    );
+    expect(reached.has("audience/csv.ts")).toBe(true);
+    expect(beyond).toEqual([]);
   });
 
   it("project/ reads the project file only: it imports core and manifest, and the engine sees its type", () => {

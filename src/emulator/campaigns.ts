@@ -1,4 +1,5 @@
 import qs from "qs";
+import { ID_PATTERN, ID_PREFIX } from "../lob/wire.js";
 import type { RequestContext } from "./context.js";
 import { isoNow } from "./context.js";
 import {
@@ -44,7 +45,7 @@ export async function createCampaign(ctx: RequestContext): Promise<Reply> {
     readEnum(body, "use_type", USE_TYPES, { nullable: true }) ?? EMULATOR_DEFAULTS.defaultUseType;
   const now = isoNow(ctx.env);
   const record: CampaignRecord = {
-    id: newId("cmp"),
+    id: newId(ID_PREFIX.campaign),
     account: ctx.account.id,
     mode: ctx.account.mode,
     seq: ctx.env.store.nextSeq(),
@@ -53,7 +54,7 @@ export async function createCampaign(ctx: RequestContext): Promise<Reply> {
     schedule_type: scheduleType,
     use_type: useType,
     billing_group_id:
-      readString(body, "billing_group_id", { nullable: true, pattern: /^bg_[a-zA-Z0-9]+$/ }) ?? null,
+      readString(body, "billing_group_id", { nullable: true, pattern: ID_PATTERN.billingGroup }) ?? null,
     target_delivery_date: readDateTime(body, "target_delivery_date", { nullable: true }) ?? null,
     send_date: readDateTime(body, "send_date", { nullable: true }) ?? null,
     cancel_window_campaign_minutes:

@@ -77,14 +77,18 @@ export interface RateDecision {
   readonly resetAt: number;
 }
 
-export interface RateLimiter {
+export interface ServerRateLimiter {
   set(limit: RateLimitOptions | false): void;
   /** Counts one request against `key`; undefined when rate limiting is off. */
   take(key: string, nowMs: number): RateDecision | undefined;
 }
 
-/** Fixed windows per key (key = account + endpointKey), like Lob's "150 per 5 s per key per endpoint". */
-export function createRateLimiter(initial: RateLimitOptions | false): RateLimiter {
+/**
+ * The server side of rate limiting: counts requests and refuses those over the limit, in fixed
+ * windows per key (key = account + endpointKey), like Lob's "150 per 5 s per key per endpoint".
+ * (The client's limiter, in src/lob, paces requests so this one never has to refuse them.)
+ */
+export function createServerRateLimiter(initial: RateLimitOptions | false): ServerRateLimiter {
   let limit = initial;
   const windows = new Map<string, { start: number; count: number }>();
   return {

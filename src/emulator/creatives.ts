@@ -3,13 +3,15 @@ import { access } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { isPlainObject } from "../core/objects.js";
 import type { InlineAddress, ResourceType } from "../lob/wire.js";
+import { ID_PATTERN, ID_PREFIX } from "../lob/wire.js";
 import { findCampaign } from "./campaigns.js";
 import type { RequestContext } from "./context.js";
 import { isoNow } from "./context.js";
 import { has, invalid, readBoolean, readEnum, readMetadata, readString } from "./fields.js";
 import type { Reply } from "./http.js";
-import { bodyKind, isPlainObject, jsonReply, lobError, readObjectBody } from "./http.js";
+import { bodyKind, jsonReply, lobError, readObjectBody } from "./http.js";
 import type { StoredPart } from "./multipart.js";
 import { discardParts, keepPart, readMultipart } from "./multipart.js";
 import type { ArtworkField, ArtworkRecord, CreativeRecord } from "./store.js";
@@ -74,7 +76,7 @@ async function readArtworkString(
     );
   }
   const text = value.trim();
-  if (/^tmpl_[a-zA-Z0-9]+$/.test(text)) return { record: { kind: "template", value: text } };
+  if (ID_PATTERN.template.test(text)) return { record: { kind: "template", value: text } };
   if (/^https?:\/\/\S+$/.test(text)) return { record: { kind: "url", value: text } };
   if (/<[a-zA-Z!]/.test(text)) {
     return { record: await storeArtworkBytes(ctx, Buffer.from(value, "utf8"), `${field}.html`), html: value };
@@ -99,17 +101,21 @@ async function keepArtworkPart(ctx: RequestContext, part: StoredPart): Promise<A
   return isHtml ? { record, html: await readFile(destination, "utf8") } : { record };
 }
 
+function isMissingFrom(body: Record<string, unknown>): boolean {
+  return !has(body, "from") || body.from === null || body.from === "";
+}
+
 function readFrom(
   body: Record<string, unknown>,
   required: boolean,
 ): string | InlineAddress | null | undefined {
-  if (!has(body, "from") || body.from === null || body.from === "") {
+  if (isMissingFrom(body)) {
     if (required) throw invalid("from is required for letters");
     return has(body, "from") ? null : undefined;
   }
   const value = body.from;
   if (typeof value === "string") {
-    if (!/^adr_[a-zA-Z0-9]+$/.test(value))
+    if (!ID_PATTERN.address.test(value))
       throw invalid("from must be an address id (adr_…) or an address object");
     return value;
   }
@@ -225,17 +231,23 @@ async function buildCreative(
 ): Promise<Reply> {
   const campaignId = readString(body, "campaign_id", {
     required: true,
-    pattern: /^cmp_[a-zA-Z0-9]+$/,
+    pattern: ID_PATTERN.campaign,
   }) as string;
   const type = readEnum(body, "resource_type", ["postcard", "letter", "self_mailer"], {
     required: true,
   }) as ResourceType;
   const fields = ARTWORK_BY_TYPE[type];
-  for (const field of fields) {
-    if (!has(body, field) && !parts.some((p) => p.field === field))
-      throw invalid(`${field} is required for ${type}`);
+  // Every missing required field in one message, so one 422 tells the caller all it must add
+  // (Lob names `details` even when the artwork is missing too).
+  const missing = [
+    ...fields.filter((field) => !has(body, field) && !parts.some((p) => p.field === field)),
+    ...(has(body, "details") ? [] : ["details"]),
+    ...(type === "letter" && isMissingFrom(body) ? ["from"] : []),
+  ];
+  if (missing.length === 1) throw invalid(`${missing[0]} is required for ${type}`);
+  if (missing.length > 1) {
+    throw invalid(`${missing.slice(0, -1).join(", ")} and ${missing.at(-1)} are required for ${type}`);
   }
-  if (!has(body, "details")) throw invalid("details is required");
   const details = readDetails(type, body.details);
   const from = readFrom(body, type === "letter");
   const description = readString(body, "description", { nullable: true, max: 255 }) ?? null;
@@ -264,7 +276,7 @@ async function buildCreative(
   }
   const now = isoNow(ctx.env);
   const record: CreativeRecord = {
-    id: newId("crv"),
+    id: newId(ID_PREFIX.creative),
     account: ctx.account.id,
     seq: ctx.env.store.nextSeq(),
     campaign_id: campaign.id,
@@ -279,7 +291,7 @@ async function buildCreative(
     date_created: now,
     date_modified: now,
   };
-  ctx.env.store.data.creatives[record.id] = record;
+  ctx.env.store.addCreative(record);
   await ctx.env.store.persist();
   return jsonReply(200, viewCreative(ctx.env, record, ctx.origin));
 }

@@ -1,5 +1,6 @@
+import { isPlainObject } from "../core/objects.js";
 import type { ReplyError } from "./http.js";
-import { isPlainObject, lobError } from "./http.js";
+import { lobError } from "./http.js";
 
 /**
  * Field readers for campaign and creative bodies (error shape A). Lenient where real traffic
@@ -94,7 +95,7 @@ export function readDateTime(
   return new Date(time).toISOString();
 }
 
-/** Lob's metadata rules (CONTRACT §1.10): ≤20 pairs, key ≤40, value ≤500, no `"` or `\`, strings only. */
+/** Lob's metadata rules (Lob's API reference): ≤20 pairs, key ≤40, value ≤500, no `"` or `\`, strings only. */
 export function readMetadata(
   body: Record<string, unknown>,
   field = "metadata",

@@ -107,7 +107,3 @@ function describeKind(kind: BodyKind): string {
   if (kind === "form") return "application/x-www-form-urlencoded";
   return "multipart/form-data";
 }
-
-export function isPlainObject(value: unknown): value is BodyObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}

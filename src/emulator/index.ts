@@ -8,3 +8,4 @@ export type {
 } from "./types.js";
 export { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";
 export { startEmulator } from "./server.js";
+export { advanceStoredClock } from "./store.js";

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
-import { describeRowFailure, validateAudienceRows } from "../audience/index.js";
+import { describeRowFailure } from "../audience/rules.js";
+import { validateAudienceRows } from "../audience/scan.js";
 import type { AudienceMapping } from "../audience/types.js";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
 import type { ExportRecord, Store, UploadRecord } from "./store.js";
@@ -128,9 +129,7 @@ export function createProcessor(opts: {
   }
 
   async function validate(upload: UploadRecord, job: Job): Promise<void> {
-    const creative = Object.values(store.data.creatives).find(
-      (c) => c.campaign_id === upload.campaignId && c.account === upload.account,
-    );
+    const creative = store.creativesOf(upload.campaignId).find((c) => c.account === upload.account);
     upload.state = "Validating";
     upload.totalMailpieces = 0;
     upload.validatedMailpieces = 0;

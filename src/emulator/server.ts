@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CampaignctlError } from "../core/errors.js";
+import { isPlainObject } from "../core/objects.js";
 import { endpointKey, LOB_RATE_LIMIT } from "../lob/endpoint.js";
 import type { LobMode } from "../lob/wire.js";
 import {
@@ -19,11 +20,11 @@ import {
   updateCampaign,
 } from "./campaigns.js";
 import type { Account, Env, Handler, RequestContext } from "./context.js";
-import { createFaultPlan, createRateLimiter, rateLimitHeaders } from "./controls.js";
+import { createFaultPlan, createServerRateLimiter, rateLimitHeaders } from "./controls.js";
 import type { RateDecision } from "./controls.js";
 import { createCreative, retrieveCreative, updateCreative } from "./creatives.js";
 import type { Reply } from "./http.js";
-import { isPlainObject, jsonReply, readSmallBody, ReplyError } from "./http.js";
+import { jsonReply, readSmallBody, ReplyError } from "./http.js";
 import { createProcessor } from "./processing.js";
 import { openStore } from "./store.js";
 import type { EmulatorOptions, FaultKind, RequestLogEntry, RunningEmulator } from "./types.js";
@@ -103,17 +104,22 @@ function errorBody(status: number, code: string, message: string): Reply {
   return jsonReply(status, { error: { message, status_code: status, code } });
 }
 
-const FAULT_REPLIES: Readonly<Record<"500" | "503" | "429", () => Reply>> = {
-  "500": () => errorBody(500, "internal_server_error", "Internal server error (injected by the emulator)"),
-  "503": () => errorBody(503, "service_unavailable", "Service unavailable (injected by the emulator)"),
-  "429": () => ({
+/** Lob's 429, whether the limit was really reached or the fault was injected. */
+function rateLimitedReply(retryAfterSeconds: number): Reply {
+  return {
     ...errorBody(
       429,
       "rate_limit_exceeded",
       "Rate limit exceeded. Please wait 5 seconds and try your request again.",
     ),
-    headers: { "Retry-After": "1" },
-  }),
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  };
+}
+
+const FAULT_REPLIES: Readonly<Record<"500" | "503" | "429", () => Reply>> = {
+  "500": () => errorBody(500, "internal_server_error", "Internal server error (injected by the emulator)"),
+  "503": () => errorBody(503, "service_unavailable", "Service unavailable (injected by the emulator)"),
+  "429": () => rateLimitedReply(1),
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -131,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = await openStore(options.dataDir);
   let latencyMs = Math.max(0, options.latencyMs ?? 0);
   const faults = createFaultPlan(options.faults);
-  const limiter = createRateLimiter(
+  const limiter = createServerRateLimiter(
     options.rateLimit === undefined ? { ...LOB_RATE_LIMIT } : options.rateLimit,
   );
   const now = () => new Date(Date.now() + store.data.clockOffsetMs);
@@ -268,17 +274,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (decision && !decision.allowed) {
       req.resume();
       const retryAfter = Math.max(1, Math.ceil((decision.resetAt - Date.now()) / 1000));
-      finish(
-        {
-          ...errorBody(
-            429,
-            "rate_limit_exceeded",
-            "Rate limit exceeded. Please wait 5 seconds and try your request again.",
-          ),
-          headers: { "Retry-After": String(retryAfter) },
-        },
-        decision,
-      );
+      finish(rateLimitedReply(retryAfter), decision);
       return;
     }
     if (latencyMs > 0) await sleep(latencyMs);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redactActiveSecrets } from "../core/active-secrets.js";
+import { createCampaignIndex } from "./campaign-index.js";
 import type {
   ExportState,
   ExportType,
@@ -116,11 +117,18 @@ export interface StoreData {
 }
 
 export interface Store {
-  data: StoreData;
+  /** All records. Add creatives and uploads with addCreative/addUpload, which also index them. */
+  readonly data: StoreData;
   /** Where uploaded files, artwork, per-row results and exports live. */
   readonly filesDir: string;
   readonly persistent: boolean;
   nextSeq(): number;
+  addCreative(record: CreativeRecord): void;
+  addUpload(record: UploadRecord): void;
+  /** Every creative made for the campaign, oldest first, deleted ones included; O(1). */
+  creativesOf(campaignId: string): readonly CreativeRecord[];
+  /** Every upload made for the campaign, oldest first, deleted ones included; O(1). */
+  uploadsOf(campaignId: string): readonly UploadRecord[];
   /** Bumped by every persist() (every mutation calls it): lets readers cache derived views. */
   readonly revision: number;
   /** Resolves once a write that includes every change made before the call is on disk. */
@@ -148,6 +156,8 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
   await ensureFileDirs(filesDir);
   const statePath = persistent ? join(dataDir, "state.json") : "";
   let data = persistent ? await loadData(statePath) : emptyData();
+  const index = createCampaignIndex();
+  index.rebuild(data);
   let revision = 0;
 
   let writing: Promise<void> | null = null;
@@ -170,15 +180,22 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
     get data() {
       return data;
     },
-    set data(value: StoreData) {
-      data = value;
-    },
     filesDir,
     persistent,
     nextSeq() {
       data.seq += 1;
       return data.seq;
     },
+    addCreative(record) {
+      data.creatives[record.id] = record;
+      index.addCreative(record);
+    },
+    addUpload(record) {
+      data.uploads[record.id] = record;
+      index.addUpload(record);
+    },
+    creativesOf: (campaignId) => index.creativesOf(campaignId),
+    uploadsOf: (campaignId) => index.uploadsOf(campaignId),
     get revision() {
       return revision;
     },
@@ -206,6 +223,7 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
     },
     async reset() {
       data = emptyData();
+      index.rebuild(data);
       for (const dir of FILE_DIRS) await rm(join(filesDir, dir), { recursive: true, force: true });
       await ensureFileDirs(filesDir);
       await store.persist();
@@ -216,6 +234,25 @@ export async function openStore(dataDir: string | undefined): Promise<Store> {
     },
   };
   return store;
+}
+
+/**
+ * The clock of an emulator that is not running, from the data it persisted in `dataDir`: moved
+ * forward by `advanceMs` (and saved) when that is not 0. What `campaignctl sandbox clock` uses; a
+ * running emulator moves its own clock (`advanceClock`, `POST /_emulator/clock`), and would
+ * overwrite this change with its own when it next saves, so the caller must know none is running.
+ */
+export async function advanceStoredClock(dataDir: string, advanceMs: number): Promise<Date> {
+  const store = await openStore(dataDir);
+  try {
+    if (advanceMs !== 0) {
+      store.data.clockOffsetMs += advanceMs;
+      await store.persist();
+    }
+    return new Date(Date.now() + store.data.clockOffsetMs);
+  } finally {
+    await store.close();
+  }
 }
 
 async function ensureFileDirs(filesDir: string): Promise<void> {

@@ -1,19 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { ExportType, ReportRowStatus, UploadState } from "../lob/wire.js";
+import type { ExportType, ReportRowStatus } from "../lob/wire.js";
+import { isPlainObject } from "../core/objects.js";
+import { ID_PATTERN, ID_PREFIX } from "../lob/wire.js";
 import type { RequestContext } from "./context.js";
 import { isoNow } from "./context.js";
 import type { Reply } from "./http.js";
-import {
-  bodyKind,
-  exportError,
-  isPlainObject,
-  jsonReply,
-  lobError,
-  readObjectBody,
-  uploadError,
-} from "./http.js";
+import { bodyKind, exportError, jsonReply, lobError, readObjectBody, uploadError } from "./http.js";
 import { discardParts, keepPart, readMultipart } from "./multipart.js";
 import { uploadFilePath } from "./processing.js";
 import type { ExportRecord, UploadRecord } from "./store.js";
@@ -28,10 +22,10 @@ function shapeB(message: string) {
 }
 
 export function findUpload(ctx: RequestContext, id: string | undefined): UploadRecord {
-  if (id === undefined || !/^upl_[a-zA-Z0-9]+$/.test(id)) {
+  if (id === undefined || !ID_PATTERN.upload.test(id)) {
     throw uploadError(
       ["path", "upl_id"],
-      'string does not match regex "^upl_[a-zA-Z0-9]+$"',
+      `string does not match regex "${ID_PATTERN.upload.source}"`,
       "value_error.str.regex",
     );
   }
@@ -121,10 +115,10 @@ export async function createUpload(ctx: RequestContext): Promise<Reply> {
   if (campaignId === undefined || campaignId === null) {
     throw uploadError(["body", "campaignId"], "field required", "value_error.missing");
   }
-  if (typeof campaignId !== "string" || !/^cmp_[a-zA-Z0-9]+$/.test(campaignId)) {
+  if (typeof campaignId !== "string" || !ID_PATTERN.campaign.test(campaignId)) {
     throw uploadError(
       ["body", "campaignId"],
-      'string does not match regex "^cmp_[a-zA-Z0-9]+$"',
+      `string does not match regex "${ID_PATTERN.campaign.source}"`,
       "value_error.str.regex",
     );
   }
@@ -149,7 +143,7 @@ export async function createUpload(ctx: RequestContext): Promise<Reply> {
   }
   const now = isoNow(ctx.env);
   const record: UploadRecord = {
-    id: newId("upl"),
+    id: newId(ID_PREFIX.upload),
     account: ctx.account.id,
     mode: ctx.account.mode,
     seq: ctx.env.store.nextSeq(),
@@ -173,15 +167,18 @@ export async function createUpload(ctx: RequestContext): Promise<Reply> {
     dateCreated: now,
     dateModified: now,
   };
-  ctx.env.store.data.uploads[record.id] = record;
+  ctx.env.store.addUpload(record);
   await ctx.env.store.persist();
   return jsonReply(201, viewUpload(record));
 }
 
 export async function listUploads(ctx: RequestContext): Promise<Reply> {
   const campaignId = new URLSearchParams(ctx.rawQuery).get("campaignId");
-  const uploads = Object.values(ctx.env.store.data.uploads)
-    .filter((u) => u.account === ctx.account.id && !u.deleted && (!campaignId || u.campaignId === campaignId))
+  const candidates = campaignId
+    ? ctx.env.store.uploadsOf(campaignId)
+    : Object.values(ctx.env.store.data.uploads);
+  const uploads = candidates
+    .filter((u) => u.account === ctx.account.id && !u.deleted)
     .sort((a, b) => b.seq - a.seq);
   return jsonReply(200, uploads.map(viewUpload));
 }
@@ -210,7 +207,7 @@ export async function updateUpload(ctx: RequestContext): Promise<Reply> {
   const merge = readMergeMapping(body);
   const metadata = readUploadMetadata(body);
   assertDraft(upload, "it can change");
-  // Mapping objects are replaced whole, never merged (CONTRACT §5.3).
+  // Mapping objects are replaced whole, never merged, as Lob's API reference says.
   if (originalFilename !== undefined) upload.originalFilename = originalFilename;
   if (required) upload.requiredAddressColumnMapping = required;
   if (optional) upload.optionalAddressColumnMapping = optional;
@@ -284,7 +281,7 @@ export async function createExport(ctx: RequestContext): Promise<Reply> {
   }
   const now = isoNow(ctx.env);
   const record: ExportRecord = {
-    id: newId("ex"),
+    id: newId(ID_PREFIX.export),
     account: ctx.account.id,
     uploadId: upload.id,
     type: body.type as ExportType,
@@ -297,7 +294,7 @@ export async function createExport(ctx: RequestContext): Promise<Reply> {
   ctx.env.store.data.exports[record.id] = record;
   await ctx.env.store.persist();
   ctx.env.processor.startExport(record.id);
-  return jsonReply(200, { message: "Export is processing", exportId: record.id });
+  return jsonReply(200, { message: "Export is processing.", exportId: record.id });
 }
 
 export async function retrieveExport(ctx: RequestContext): Promise<Reply> {
@@ -370,5 +367,3 @@ export async function retrieveReport(ctx: RequestContext): Promise<Reply> {
     offset,
   });
 }
-
-export const TERMINAL_UPLOAD_STATES: readonly UploadState[] = ["Scheduled", "Errored", "Cancelled"];

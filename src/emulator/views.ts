@@ -2,18 +2,16 @@ import type { Campaign, Creative, Upload } from "../lob/wire.js";
 import type { Env } from "./context.js";
 import type { ArtworkRecord, CampaignRecord, CreativeRecord, UploadRecord } from "./store.js";
 
-/** Records → wire objects, with exactly Lob's casing and always-present fields (CONTRACT §3.3, §4.5, §5.4). */
+/** Records → wire objects, with exactly Lob's casing and the fields Lob always returns. */
 
+/** The campaign's live creatives, oldest first: from the store's per-campaign index, never a scan. */
 export function liveCreativesOf(env: Env, campaign: CampaignRecord): CreativeRecord[] {
-  return Object.values(env.store.data.creatives)
-    .filter((c) => c.campaign_id === campaign.id && c.account === campaign.account && !c.deleted)
-    .sort((a, b) => a.seq - b.seq);
+  return env.store.creativesOf(campaign.id).filter((c) => c.account === campaign.account && !c.deleted);
 }
 
+/** The campaign's live uploads, oldest first: from the store's per-campaign index, never a scan. */
 export function liveUploadsOf(env: Env, campaign: CampaignRecord): UploadRecord[] {
-  return Object.values(env.store.data.uploads)
-    .filter((u) => u.campaignId === campaign.id && u.account === campaign.account && !u.deleted)
-    .sort((a, b) => a.seq - b.seq);
+  return env.store.uploadsOf(campaign.id).filter((u) => u.account === campaign.account && !u.deleted);
 }
 
 function campaignFields(c: CampaignRecord) {

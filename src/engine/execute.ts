@@ -4,6 +4,7 @@ import { CampaignctlError } from "../core/errors.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
+import { isTerminalUploadState } from "../lob/wire.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import { campaignTags } from "../plan/campaign-fields.js";
 import { DEFAULT_CANCEL_WINDOW_MINUTES } from "../plan/plan-apply.js";
@@ -565,7 +566,7 @@ class Execution {
         failed: upload.failedMailpieces,
         total: upload.totalMailpieces,
       };
-      if (upload.state === "Scheduled" || upload.state === "Errored" || upload.state === "Cancelled") {
+      if (isTerminalUploadState(upload.state)) {
         this.o.reporter({ type: "sent", campaignId, cancelDeadline: deadline, ...event });
         if (upload.state === "Errored") {
           throw new CampaignctlError({

@@ -14,6 +14,17 @@ export interface Sandbox {
 }
 
 /**
+ * The sandbox's clock (its emulator's, persisted with its data), moved forward by `advanceMs`
+ * first when that is not 0: `campaignctl sandbox clock advance 2h` lets a user watch a cancel
+ * window close. Call it only while no --sandbox run is going (hold the sandbox state's lock): a
+ * running sandbox keeps its own copy of the clock and would write it back.
+ */
+export async function sandboxClock(root: string, advanceMs: number): Promise<Date> {
+  const { advanceStoredClock } = await import("../emulator/index.js");
+  return advanceStoredClock(join(root, SANDBOX_DATA_DIR), advanceMs);
+}
+
+/**
  * `--sandbox`: start the emulator in this process on a free port, persisting under
  * .campaignctl/sandbox/ so a later command sees what an earlier one created. Imported lazily so
  * commands that do not need it never load the emulator.

@@ -1,3 +1,8 @@
+import { ID_PREFIX } from "./wire.js";
+
+/** A path segment that is an id of any kind: it is replaced by `{id}` in the endpoint key. */
+const ANY_ID = new RegExp(`^(${Object.values(ID_PREFIX).join("|")})_[A-Za-z0-9]+$`);
+
 /**
  * Lob rate-limits "per API key per endpoint". We take an endpoint to be the method plus the path
  * template (ids replaced by a placeholder), so GET /campaigns/cmp_1 and GET /campaigns/cmp_2
@@ -9,7 +14,7 @@ export function endpointKey(method: string, path: string): string {
   const withoutVersion = pathname.replace(/^\/v1(?=\/|$)/, "");
   const template = withoutVersion
     .split("/")
-    .map((segment) => (/^(cmp|crv|upl|ex|bg|tmpl|adr)_[A-Za-z0-9]+$/.test(segment) ? "{id}" : segment))
+    .map((segment) => (ANY_ID.test(segment) ? "{id}" : segment))
     .join("/");
   return `${method.toUpperCase()} ${template || "/"}`;
 }

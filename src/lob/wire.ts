@@ -1,5 +1,5 @@
 /**
- * Lob Campaigns API wire types, exactly as they travel (CONTRACT.md, the project's digest of Lob's contract).
+ * Lob Campaigns API wire types, exactly as they travel (Lob's API reference and OpenAPI document).
  * Campaigns and creatives are snake_case; uploads, exports and reports are camelCase at the top
  * level with snake_case mapping keys inside. Shared by the client (src/lob) and the emulator.
  */
@@ -199,7 +199,11 @@ export type ExportType = "all" | "failures" | "successes";
 export type ExportState = "in_progress" | "failed" | "succeeded";
 
 export interface ExportCreated {
-  readonly message: "Export is processing";
+  /**
+   * With the period: every SDK Lob generates expects exactly this value, and the PHP one rejects
+   * anything else, although the OpenAPI enum lacks the period.
+   */
+  readonly message: "Export is processing.";
   readonly exportId: string;
 }
 
@@ -254,6 +258,7 @@ export interface ExportError {
   readonly errors: readonly string[];
 }
 
+/** The prefix of each kind of Lob id: `cmp_…`, `crv_…`, and so on. */
 export const ID_PREFIX = {
   campaign: "cmp",
   creative: "crv",
@@ -264,12 +269,16 @@ export const ID_PREFIX = {
   address: "adr",
 } as const;
 
-export const ID_PATTERN = {
-  campaign: /^cmp_[a-zA-Z0-9]+$/,
-  creative: /^crv_[a-zA-Z0-9]+$/,
-  upload: /^upl_[a-zA-Z0-9]+$/,
-  export: /^ex_[a-zA-Z0-9]+$/,
-  billingGroup: /^bg_[a-zA-Z0-9]+$/,
-  template: /^tmpl_[a-zA-Z0-9]+$/,
-  address: /^adr_[a-zA-Z0-9]+$/,
-} as const;
+export type IdKind = keyof typeof ID_PREFIX;
+
+/** A well-formed id of one kind (prefix, underscore, letters and digits), as Lob's schemas state it. */
+export const ID_PATTERN: Readonly<Record<IdKind, RegExp>> = Object.fromEntries(
+  Object.entries(ID_PREFIX).map(([kind, prefix]) => [kind, new RegExp(`^${prefix}_[a-zA-Z0-9]+$`)]),
+) as Record<IdKind, RegExp>;
+
+/** Upload states after which nothing more happens to the upload: polling for it may stop. */
+export const TERMINAL_UPLOAD_STATES: readonly UploadState[] = ["Scheduled", "Errored", "Cancelled"];
+
+export function isTerminalUploadState(state: UploadState): boolean {
+  return TERMINAL_UPLOAD_STATES.includes(state);
+}

@@ -1,16 +1,11 @@
 import { PassThrough } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { useEmulator } from "../support/emulator.js";
 import { writeRequests } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false });
 
 /** Run apply as if on a terminal, typing `answer` at the prompt. */
 async function applyOnTerminal(answer: string, extra: string[] = [], edit = (y: string) => y) {

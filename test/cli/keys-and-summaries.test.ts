@@ -1,19 +1,13 @@
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000 });
 let ws: Workspace;
 let env: Record<string, string>;
 let testNumber = 0;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
 beforeEach(() => {
   ws = makeWorkspace();
   env = { LOB_API_KEY: `${TEST_API_KEY}K${(testNumber += 1)}`, LOB_API_URL: emulator.url };

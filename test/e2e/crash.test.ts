@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { startTestEmulator, useEmulator } from "../support/emulator.js";
 import { censusByKey, processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
@@ -14,13 +13,8 @@ const STEPS = ["campaign", "creative", "upload", "file", "send"] as const;
 const BOUNDARIES = ["before", "after-response", "after-state"] as const;
 const POINTS = STEPS.flatMap((step) => BOUNDARIES.map((b) => `${step}:${b}`));
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000, rateLimit: false });
 let n = 0;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000, rateLimit: false });
-});
-afterAll(() => emulator.close());
 
 function isolatedAccount() {
   const apiKey = `${TEST_API_KEY}crash${(n += 1)}`;
@@ -85,8 +79,7 @@ describe("kill -9 at random moments", () => {
 
 describe("the emulator's commit-then-drop fault at a high rate", () => {
   it("converges to exactly one of everything per key and one send each", async () => {
-    const faulty = await startEmulator({
-      port: 0,
+    const faulty = await startTestEmulator({
       processingRowsPerSecond: 1_000_000,
       rateLimit: false,
       faults: { rate: 0.3, seed: 42, kinds: ["commit_then_drop"] },

@@ -1,18 +1,13 @@
 import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 import { BIN, spawnCli } from "./cli.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  // Slow enough that Ctrl-C lands between steps of the second campaign.
-  emulator = await startEmulator({ port: 0, latencyMs: 150, rateLimit: false });
-});
-afterAll(() => emulator.close());
+// Slow enough that Ctrl-C lands between steps of the second campaign.
+const emulator = useEmulator({ latencyMs: 150, rateLimit: false });
 
 describe("Ctrl-C during apply", () => {
   it("says what was finished, that the state is saved and how to resume, then exits 130", async () => {

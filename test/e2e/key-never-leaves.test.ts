@@ -4,8 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { useEmulator } from "../support/emulator.js";
 import type { Workspace } from "../support/workspace.js";
 import { audienceCells, makeWorkspace } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
@@ -87,16 +86,14 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000 });
 let proxy: { url: string; close(): Promise<void> };
 let ws: Workspace;
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000 });
   proxy = await startReflectingProxy(emulator.url);
 });
 afterAll(async () => {
   await proxy.close();
-  await emulator.close();
 });
 beforeEach(() => {
   ws = makeWorkspace();

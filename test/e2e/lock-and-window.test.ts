@@ -1,19 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { parseState } from "../../src/state/index.js";
 import { censusByKey } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 import { spawnCli } from "./cli.js";
 
-let emulator: RunningEmulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000, rateLimit: false });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000, rateLimit: false });
 
 describe("two applies at once on one state", () => {
   it("one proceeds; the other exits 1 naming the holder; the state is intact", async () => {

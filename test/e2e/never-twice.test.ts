@@ -1,8 +1,7 @@
 import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { parseState } from "../../src/state/index.js";
 import { censusByKey, processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
@@ -17,13 +16,8 @@ import { spawnCli } from "./cli.js";
 // Several CLI runs per test (and settle waits): generous on a loaded two-core machine.
 vi.setConfig({ testTimeout: 90_000 });
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000, rateLimit: false });
 let n = 0;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000, rateLimit: false });
-});
-afterAll(() => emulator.close());
 
 function account() {
   const apiKey = `${TEST_API_KEY}twice${(n += 1)}`;

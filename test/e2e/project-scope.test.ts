@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { censusByKey, processedSends } from "../support/lob-inspect.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
@@ -13,15 +12,10 @@ import { spawnCli } from "./cli.js";
  * working directory; a run over some paths touches only their campaigns; a blocked change fails
  * the pull-request check (plan) as well as the apply.
  */
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000, rateLimit: false });
 let ws: Workspace;
 let apiKey: string;
 let run = 0;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000, rateLimit: false });
-});
-afterAll(() => emulator.close());
 beforeEach(() => {
   ws = makeWorkspace();
   apiKey = `${TEST_API_KEY}scope${++run}`;

@@ -4,8 +4,8 @@
  * every response recorded in this file validates against the spec (see test/support).
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { documentedStatuses, loadLobSpec } from "../support/openapi-contract.js";
 import {
   basicAuth,
@@ -20,16 +20,11 @@ const KEY = "test_contract_key";
 const LOBSTERS = readFileSync(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 const FRONT_HTML = "<html><body><p>Hello {{name}}</p></body></html>";
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 let api: Recorder;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
+beforeAll(() => {
   api = createRecorder(emulator.url, KEY);
-});
-
-afterAll(async () => {
-  await emulator?.close();
 });
 
 function objectBody(ex: RecordedExchange): Record<string, unknown> {
@@ -441,7 +436,7 @@ describe("emulator vs Lob OpenAPI", () => {
         await api.call("POST", `/uploads/${uploadId}/exports`, { body: { json: { type: "failures" } } }),
         200,
       );
-      expect(created).toEqual({ message: "Export is processing", exportId: expect.stringMatching(/^ex_/) });
+      expect(created).toEqual({ message: "Export is processing.", exportId: expect.stringMatching(/^ex_/) });
       const badType = expectStatus(
         await api.call("POST", `/uploads/${uploadId}/exports`, { body: { json: { type: 7 } } }),
         400,

@@ -115,6 +115,19 @@ describe("creatives", () => {
     expect(badArt.status).toBe(422);
   });
 
+  it("names every missing required field of a letter in one 422 (details among them, as Lob's monitoring test expects)", async () => {
+    const bare = await api.post("/creatives", { campaign_id: cmp, resource_type: "letter" });
+    expect(bare.status).toBe(422);
+    expect(bare.body.error.code).toBe("invalid");
+    expect(bare.body.error.message).toBe("file, details and from are required for letter");
+    const withFrom = await api.post("/creatives", {
+      campaign_id: cmp,
+      resource_type: "letter",
+      from: "adr_210a8d4b0b76d77b",
+    });
+    expect(withFrom.body.error.message).toBe("file and details are required for letter");
+  });
+
   it("holds one creative per campaign", async () => {
     const body = {
       campaign_id: cmp,

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { authHeader, startTestEmulator } from "./helpers.js";
-import { startEmulator } from "../../src/emulator/index.js";
 
 let running: RunningEmulator | undefined;
 afterEach(async () => {
@@ -25,7 +24,7 @@ describe("emulator exposure", () => {
   });
 
   it("bound to every interface it reports that address and locks the control routes with a token", async () => {
-    running = await startEmulator({ port: 0, host: "0.0.0.0" });
+    running = await startTestEmulator({ host: "0.0.0.0" });
     expect(running.loopbackOnly).toBe(false);
     expect(running.listenUrl).toBe(`http://0.0.0.0:${running.port}/v1`);
     expect(running.url).toBe(`http://127.0.0.1:${running.port}/v1`);

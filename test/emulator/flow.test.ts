@@ -66,7 +66,7 @@ describe("the seven steps against the lobster fixture", () => {
 
     const ex = await api.post(`/uploads/${upl}/exports`, { type: "failures" });
     expect(ex.status).toBe(200);
-    expect(ex.body.message).toBe("Export is processing");
+    expect(ex.body.message).toBe("Export is processing.");
     expect(ex.body.exportId).toMatch(/^ex_[a-zA-Z0-9]+$/);
     const exported = await waitFor(
       () => api.get(`/uploads/${upl}/exports/${ex.body.exportId}`),

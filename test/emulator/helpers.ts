@@ -1,5 +1,5 @@
-import { startEmulator } from "../../src/emulator/index.js";
-import type { EmulatorOptions, RunningEmulator } from "../../src/emulator/index.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { startTestEmulator } from "../support/emulator.js";
 
 export const TEST_KEY = "test_emulatorkey123";
 import { LOBSTER_CSV, LOBSTER_REQUIRED_MAPPING as LOBSTER_MAPPING } from "../support/lobster.js";
@@ -10,9 +10,7 @@ export function authHeader(key: string = TEST_KEY): string {
   return `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
 }
 
-export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator({ port: 0, host: "127.0.0.1", ...options });
-}
+export { startTestEmulator };
 
 export interface ApiResponse {
   readonly status: number;

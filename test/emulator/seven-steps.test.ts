@@ -4,24 +4,19 @@
  */
 import { readFileSync } from "node:fs";
 import Papa from "papaparse";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { createRecorder, findContractViolations, type Recorder } from "../support/openapi-recorder.js";
 import { LOBSTER_REQUIRED_MAPPING } from "../support/lobster.js";
 
 const LOBSTERS = readFileSync(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 const FRONT_HTML = "<html><body><h1>Thank you, {{name}}!</h1></body></html>";
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 let api: Recorder;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
+beforeAll(() => {
   api = createRecorder(emulator.url, "test_seven_steps");
-});
-
-afterAll(async () => {
-  await emulator?.close();
 });
 
 async function ok(

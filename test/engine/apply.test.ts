@@ -1,8 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { censusByKey, processedSends, writeRequests } from "../support/lob-inspect.js";
 import type { Workspace } from "../support/workspace.js";
 import {
@@ -13,16 +12,12 @@ import {
   TEST_API_KEY,
 } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ processingRowsPerSecond: 1_000_000 });
 let ws: Workspace;
 let env: Record<string, string>;
 let apiKey: string;
 let testNumber = 0;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
 beforeEach(() => {
   ws = makeWorkspace();
   // Each emulator key is its own account: a fresh key per test keeps tests independent.

@@ -1,16 +1,11 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 
 function creativeCreates(): number {
   return emulator.requests().filter((r) => r.method === "POST" && r.path === "/v1/creatives").length;

@@ -1,17 +1,12 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 
 describe("an audience file rewritten between preflight and upload", () => {
   it("is not recorded and nothing is sent; the next apply uploads and sends what it checked", async () => {

@@ -1,16 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, latencyMs: 30 });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false, latencyMs: 30 });
 
 describe("an internal error in one campaign of a parallel apply", () => {
   it("surfaces only after the campaigns in flight finished and their state was written", async () => {

@@ -1,19 +1,14 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
 import { assertAudienceFileReadable } from "../../src/engine/local-files.js";
 import { runApply } from "../../src/engine/use-cases.js";
+import { useEmulator } from "../support/emulator.js";
 import { writeRequests } from "../support/lob-inspect.js";
 import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false });
 
 describe("assertAudienceFileReadable", () => {
   it("passes a regular file; names a missing one or a directory with the manifest's code", async () => {

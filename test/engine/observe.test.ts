@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { listingIsFaster } from "../../src/engine/observe.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
@@ -17,11 +16,7 @@ describe("listingIsFaster", () => {
 });
 
 describe("observe: requests per no-op plan", () => {
-  let emulator: RunningEmulator;
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, rateLimit: false });
-  });
-  afterAll(() => emulator.close());
+  const emulator = useEmulator({ rateLimit: false });
 
   async function createUnmanaged(apiKey: string, count: number) {
     const auth = `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}`;

@@ -1,18 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { censusByKey } from "../support/lob-inspect.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 
 describe("a campaign sent from the dashboard between plan and apply", () => {
   it("is not deleted (cancelled) by a replace the plan made while it was a draft", async () => {

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { planFingerprint } from "../../src/engine/saved-plan.js";
 import { planApply } from "../../src/plan/plan-apply.js";
 import { aDesiredCampaign, inputs } from "../plan/builders.js";
@@ -25,14 +24,10 @@ describe("planFingerprint", () => {
 });
 
 describe("plan --out / apply --plan", () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator({ rateLimit: false });
   let ws: Workspace;
   let env: Record<string, string>;
   let n = 0;
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, rateLimit: false });
-  });
-  afterAll(() => emulator.close());
   beforeEach(() => {
     ws = makeWorkspace();
     env = { LOB_API_KEY: `${TEST_API_KEY}saved${(n += 1)}`, LOB_API_URL: emulator.url };

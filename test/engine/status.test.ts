@@ -1,7 +1,6 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { acquireLock } from "../../src/state/index.js";
 import {
   audienceCells,
@@ -11,11 +10,7 @@ import {
   TEST_API_KEY,
 } from "../support/workspace.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 
 describe("campaignctl status", () => {
   it("shows drafts and sent campaigns with counts and the cancel window, without the lock", async () => {

@@ -2,23 +2,20 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/index.js";
-import type { RunningEmulator } from "../../src/emulator/index.js";
 import { createLobClient } from "../../src/lob/client.js";
 import type { LobClient, LobClientOptions } from "../../src/lob/client.js";
 import { LobApiError } from "../../src/lob/errors.js";
 import type { Upload } from "../../src/lob/wire.js";
+import { useEmulator } from "../support/emulator.js";
 import { LOBSTER_MAPPING } from "../support/lobster.js";
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let dir: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), "lob-emu-"));
 });
 afterAll(async () => {
-  await emu.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -113,7 +113,7 @@ describe("requests", () => {
   it("sends JSON bodies (uploads and exports included) and accepts 200/201/202/204", async () => {
     server.reply(
       { status: 201, body: { id: "upl_1", campaignId: "cmp_1" } },
-      { status: 200, body: { message: "Export is processing", exportId: "ex_1" } },
+      { status: 200, body: { message: "Export is processing.", exportId: "ex_1" } },
       { status: 204 },
       // JSON success with a wrong content type still parses.
       {
@@ -125,7 +125,7 @@ describe("requests", () => {
     const c = client();
     expect((await c.createUpload({ campaignId: "cmp_1" })).id).toBe("upl_1");
     expect(await c.createExport("upl_1", "failures")).toEqual({
-      message: "Export is processing",
+      message: "Export is processing.",
       exportId: "ex_1",
     });
     expect(await c.deleteUpload("upl_1")).toBeUndefined();

@@ -8,21 +8,20 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { createLobClient, type LobClient } from "../../src/lob/client.js";
 import { checkRequest, checkResponse, findOperation, loadLobSpec } from "../support/openapi-contract.js";
+import { useEmulator } from "../support/emulator.js";
 import { startRecordingProxy, type RecordingProxy } from "../support/openapi-proxy.js";
 import { LOBSTER_CSV, LOBSTER_REQUIRED_MAPPING, NO_OPTIONAL_MAPPING } from "../support/lobster.js";
 
 const LOBSTERS = LOBSTER_CSV;
 
-let emulator: RunningEmulator;
+const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
 let proxy: RecordingProxy;
 let client: LobClient;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false, processingRowsPerSecond: 1_000_000 });
   proxy = await startRecordingProxy(emulator.url);
   client = createLobClient({
     apiKey: "test_client_contract",
@@ -35,7 +34,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  await emulator?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../support/emulator.js";
 import { createLobClient } from "../../src/lob/client.js";
 import { createServerClock } from "../../src/lob/server-clock.js";
 
-let emulator: RunningEmulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-});
-afterAll(() => emulator.close());
+const emulator = useEmulator({ rateLimit: false });
 
 describe("server clock", () => {
   it("the emulator's Date header follows its clock, and the client's serverNow follows the header", async () => {

@@ -151,7 +151,7 @@ describe("checkResponse accepts the spec's own examples", () => {
       "POST",
       "/v1/uploads/upl_1/exports",
       200,
-      { message: "Export is processing", exportId: "ex_2dafd758ed3da9c43" },
+      { message: "Export is processing.", exportId: "ex_2dafd758ed3da9c43" },
     ],
     [
       "POST",
@@ -345,8 +345,16 @@ describe("overrides (CONTRACT.md §8)", () => {
       "upload-422-requires-detail",
       "campaign-deleted-requires-fields",
       "creative-details-color-optional",
+      "export-message-with-period",
       "campaign-use-type-optional",
     ]);
+  });
+
+  it('export create answers "Export is processing." with the period, as every Lob SDK expects', () => {
+    const create = { method: "POST", path: "/v1/uploads/upl_1/exports" };
+    const answer = (message: string) => ({ status: 200, body: { message, exportId: "ex_1" } });
+    expect(checkResponse(spec, create, answer("Export is processing.")).errors).toEqual([]);
+    expect(checkResponse(spec, create, answer("Export is processing")).ok).toBe(false);
   });
 
   it("§8.17 export s3Url may be null, but must still be a string when present", () => {

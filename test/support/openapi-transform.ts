@@ -247,6 +247,21 @@ export const CONTRACT_OVERRIDES: readonly ContractOverride[] = [
     },
   },
   {
+    id: "export-message-with-period",
+    direction: "response",
+    cites: "Lob's generated SDKs (PHP, Java, Python, Ruby, Go, TypeScript)",
+    why: 'every SDK generated from this spec expects "Export is processing." with the period, and the PHP SDK rejects any other value at run time; the emulator follows the SDKs',
+    apply: (doc) => {
+      const message = objectAt(doc, "/components/schemas/upload_create_export/properties/message");
+      const published = "Export is processing";
+      if (!Array.isArray(message.enum) || message.enum[0] !== published || message.default !== published) {
+        throw new Error(`override target upload_create_export.message is no longer "${published}"`);
+      }
+      message.enum = [`${published}.`];
+      message.default = `${published}.`;
+    },
+  },
+  {
     id: "campaign-use-type-optional",
     direction: "request",
     cites: "CONTRACT.md §8.2",

@@ -49,4 +49,8 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Run a local Lob Campaigns API emulator",
     load: async () => (await import("./emulator.js")).command,
   },
+  sandbox: {
+    summary: "Control the --sandbox emulator: show or advance its clock",
+    load: async () => (await import("./sandbox.js")).command,
+  },
 };
