@@ -1,6 +1,7 @@
 /**
  * campaignctl as a library, for people who script us. The CLI is a thin layer over these same
- * functions. Everything that does I/O takes its inputs explicitly (cwd, env, reporter).
+ * functions. The use cases take their world as one `EngineDeps` (client, state store, lock, I/O
+ * host, clock): build it in memory, or from env as the CLI does with `engineDepsFromEnv`.
  */
 export { loadManifests as validate } from "./manifest/index.js";
 export type { LoadOptions as ValidateOptions, LoadResult as ValidateResult } from "./manifest/index.js";
@@ -10,6 +11,8 @@ export {
   runFailures as failures,
   runPlan as plan,
 } from "./engine/use-cases.js";
+export { runStatus as status } from "./engine/status.js";
+export type { StatusOutcome } from "./engine/status.js";
 export type {
   ApplyOptions,
   ApplyOutcome,
@@ -17,9 +20,21 @@ export type {
   FailuresOptions,
   FailuresOutcome,
   PlanOutcome,
-  TargetOptions,
+  UseCaseOptions,
 } from "./engine/use-cases.js";
-export type { EngineEvent, Reporter } from "./engine/events.js";
+export type {
+  ApprovePlanQuestion,
+  EngineEvent,
+  EngineIo,
+  EngineQuestion,
+  Reporter,
+} from "./engine/events.js";
+export { inProcessLock, systemClock } from "./engine/deps.js";
+export type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
+export { defaultsIoHost } from "./core/io-host.js";
+export type { IoHost, IoMessage, IoRequest } from "./core/io-host.js";
+export { engineDepsFromEnv } from "./deps-from-env.js";
+export type { EngineDepsOptions, OpenedEngineDeps } from "./deps-from-env.js";
 
 // The pure core: plan from plain values, render the result.
 export { planApply, planDestroy } from "./plan/index.js";

@@ -1,4 +1,5 @@
 import type { EngineEvent, Reporter } from "../engine/events.js";
+import type { ActionKind } from "../plan/types.js";
 
 /**
  * Counts what an apply has finished, from the engine's events, for the closing summary and for
@@ -21,6 +22,9 @@ export interface ApplyCounts {
   readonly touched: readonly string[];
 }
 
+/** Finished steps that change a campaign without creating it. */
+const CHANGES: ReadonlySet<ActionKind> = new Set<ActionKind>(["create", "update", "replace", "upload_file"]);
+
 export function createApplyTally(next: Reporter, expectedPieces: (key: string) => number): ApplyTally {
   const created = new Set<string>();
   const updated = new Set<string>();
@@ -31,9 +35,9 @@ export function createApplyTally(next: Reporter, expectedPieces: (key: string) =
     reporter(event: EngineEvent) {
       if (event.type === "step" && event.status === "done") {
         touched.add(event.key);
-        if (event.action === "create campaign") created.add(event.key);
-        else if (/^(create|update|replace|upload) /.test(event.action)) updated.add(event.key);
-        else if (event.action === "SEND") sent.add(event.key);
+        if (event.action === "create" && event.resource === "campaign") created.add(event.key);
+        else if (CHANGES.has(event.action)) updated.add(event.key);
+        else if (event.action === "send") sent.add(event.key);
       } else if (event.type === "sent") {
         validated.set(event.key, event.validated);
       }

@@ -1,5 +1,5 @@
 import type { OptionSpec } from "./context.js";
-import { parseDuration } from "./engine-io.js";
+import { parseDuration } from "./options.js";
 
 type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
 

@@ -7,7 +7,7 @@ import { parseCommandArgs } from "./args.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext, CommandSpec } from "./context.js";
 import { EXIT } from "./context.js";
-import { printDiagnostics } from "./engine-io.js";
+import { printDiagnostics } from "./reporter.js";
 import { redactingStream } from "./redacting-stream.js";
 
 /**

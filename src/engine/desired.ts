@@ -1,7 +1,7 @@
 import { hashValue, sha256Hex } from "../core/canonical.js";
 import type { PreflightReport } from "../audience/types.js";
 import type { CampaignManifest } from "../manifest/types.js";
-import type { DesiredCampaign } from "../plan/types.js";
+import type { DesiredCampaign, LocalFileRef } from "../plan/types.js";
 import { readArtworkBytes } from "./artwork-bytes.js";
 
 /**
@@ -23,12 +23,15 @@ async function buildOne(
   const artwork: Record<string, string> = {};
   const artworkSource: Record<string, string> = {};
   const html: Record<string, string> = {};
+  const files: Record<string, LocalFileRef> = {};
   for (const [field, art] of Object.entries(manifest.creative.artwork)) {
     if (!art) continue;
     artworkSource[field] = art.value;
     if (art.kind === "file") {
       const bytes = await readArtworkBytes(art.path, art.value);
-      artwork[field] = `sha256:${sha256Hex(bytes)}`;
+      const sha256 = sha256Hex(bytes);
+      artwork[field] = `sha256:${sha256}`;
+      files[field] = { path: art.path, sha256, mediaType: art.mediaType };
       if (art.mediaType === "html") html[field] = bytes.toString("utf8");
     } else {
       artwork[field] = art.value;
@@ -52,6 +55,7 @@ async function buildOne(
       html,
       contentHash: hashValue({ resource_type: creative.resource_type, details: creative.details, artwork }),
       fields,
+      files,
     },
     upload: {
       requiredAddressColumnMapping: audience.requiredAddressColumnMapping,
@@ -64,6 +68,7 @@ async function buildOne(
       sha256: report.sha256,
       totalRows: report.totalRows,
       passingRows: report.passingRows,
+      local: { path: audience.file, sha256: report.sha256, mediaType: "csv" },
     },
     send: {
       enabled: manifest.send.enabled,

@@ -5,24 +5,19 @@ import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
 import { isTerminalUploadState } from "../lob/wire.js";
-import type { CampaignManifest } from "../manifest/types.js";
-import { campaignTags } from "../plan/campaign-fields.js";
-import { DEFAULT_CANCEL_WINDOW_MINUTES } from "../plan/plan-apply.js";
-import type { CampaignPlan, DesiredCampaign, FieldChange, Plan, PlannedAction } from "../plan/types.js";
+import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
 import { addMinutes } from "../plan/values.js";
-import { DEFAULT_PROJECT } from "../core/tags.js";
 import { withCampaign, withDestroyed } from "../state/index.js";
+import * as records from "../state/records.js";
 import type {
-  AppliedRecord,
   CampaignRecord,
   DestroyedRecord,
   PendingIntent,
   StateFile,
   StateStore,
-  UnknownApplied,
 } from "../state/types.js";
 import { readArtworkBytes } from "./artwork-bytes.js";
-import type { CrashHook, Reporter } from "./events.js";
+import type { EngineEvent, EngineIo } from "./events.js";
 import { assertAudienceFileReadable } from "./local-files.js";
 import { findTaggedCampaigns } from "./observe.js";
 
@@ -30,9 +25,8 @@ export interface ExecuteOptions {
   readonly client: LobClient;
   readonly store: StateStore;
   readonly state: StateFile;
-  readonly manifests: ReadonlyMap<string, CampaignManifest>;
-  readonly desired: ReadonlyMap<string, DesiredCampaign>;
-  readonly reporter: Reporter;
+  /** Events out (steps, progress, warnings, checkpoints). */
+  readonly io: Pick<EngineIo, "notify">;
   /** Sends happen only with --allow-send; otherwise they are skipped with a message. */
   readonly allowSend: boolean;
   /** Watch the upload after a send until Lob has built the pieces. */
@@ -43,11 +37,8 @@ export interface ExecuteOptions {
   readonly waitTimeoutMs: number;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
-  readonly crash?: CrashHook;
   /** Called with every local HTML artwork we create a creative from, for later text diffs. */
   readonly rememberHtml?: (sha256: string, html: string) => Promise<void>;
-  /** The project's name, tagged on every campaign created (`campaignctl_project`). Default `default`. */
-  readonly project?: string;
 }
 
 export interface ExecuteResult {
@@ -62,6 +53,7 @@ export interface ExecuteResult {
  * Carry out a plan, campaign by campaign, action by action, saving state after every step so a
  * killed run resumes where it stopped. Before each create the intent is saved; after an
  * ambiguous failure (the request may have been processed) we look for what it made and adopt it.
+ * Everything an action sends is in the plan (`body`, file references): nothing else is consulted.
  */
 export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const run = new Execution(options, plan.operation);
@@ -79,8 +71,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         }
         // A lost response or server failure leaves this campaign half-done; the others go on.
         run.failed.push({ key: campaign.key, reason: error.message });
-        options.reporter({
+        options.io.notify({
           type: "refused",
+          code: "refused",
           key: campaign.key,
           reason: error.message,
           ...(error.hint ? { hint: error.hint } : {}),
@@ -98,6 +91,13 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
 }
 
+type ActionOf<K extends PlannedAction["kind"]> = Extract<PlannedAction, { kind: K }>;
+
+/** One handler per action kind: what apply/destroy does for it. */
+type Handlers = {
+  readonly [K in PlannedAction["kind"]]: (key: string, action: ActionOf<K>) => Promise<void>;
+};
+
 class Execution {
   state: StateFile;
   readonly failed: { key: string; reason: string }[] = [];
@@ -109,10 +109,6 @@ class Execution {
     private readonly operation: Plan["operation"],
   ) {
     this.state = o.state;
-  }
-
-  private get project(): string {
-    return this.o.project ?? DEFAULT_PROJECT;
   }
 
   private record(key: string): CampaignRecord {
@@ -146,16 +142,32 @@ class Execution {
     await this.writing;
   }
 
-  private async intend(key: string, step: PendingIntent["step"]): Promise<void> {
-    await this.save(key, (rec) => ({ ...rec, pending: { step, since: this.o.now().toISOString() } }));
-    this.o.crash?.(`${step}:before`);
+  private notify(event: EngineEvent): void {
+    this.o.io.notify(event);
   }
 
-  private step(key: string, action: string, status: "start" | "done", id?: string, detail?: string): void {
-    this.o.reporter({
+  private checkpoint(point: string): void {
+    this.notify({ type: "checkpoint", code: "checkpoint", point });
+  }
+
+  private async intend(key: string, step: PendingIntent["step"]): Promise<void> {
+    await this.save(key, (rec) => records.withPending(rec, step, this.o.now().toISOString()));
+    this.checkpoint(`${step}:before`);
+  }
+
+  private step(
+    key: string,
+    action: PlannedAction,
+    status: "start" | "done",
+    id?: string,
+    detail?: string,
+  ): void {
+    this.notify({
       type: "step",
+      code: status === "start" ? "step_started" : "step_done",
       key,
-      action,
+      action: action.kind,
+      ...("resource" in action ? { resource: action.resource } : {}),
       status,
       ...(id ? { id } : {}),
       ...(detail ? { detail } : {}),
@@ -163,100 +175,77 @@ class Execution {
   }
 
   async campaign(plan: CampaignPlan): Promise<void> {
-    for (const action of plan.actions) await this.action(plan.key, action);
+    for (const action of plan.actions) await this.run(plan.key, action);
   }
 
-  private desired(key: string): DesiredCampaign {
-    const d = this.o.desired.get(key);
-    if (!d) throw new Error(`internal: no desired campaign for '${key}'`);
-    return d;
-  }
-
-  private manifest(key: string): CampaignManifest {
-    const m = this.o.manifests.get(key);
-    if (!m) throw new Error(`internal: no manifest for '${key}'`);
-    return m;
+  private run(key: string, action: PlannedAction): Promise<void> {
+    const handler = this.handlers[action.kind] as (key: string, action: PlannedAction) => Promise<void>;
+    return handler(key, action);
   }
 
   private campaignId(key: string): string {
     const id = this.record(key).campaignId;
-    if (!id) throw new Error(`internal: '${key}' has no campaign id at this step`);
+    if (!id) throw internal(`'${key}' has no campaign id at this step`);
     return id;
   }
 
-  private async action(key: string, action: PlannedAction): Promise<void> {
-    const { client } = this.o;
-    switch (action.kind) {
-      case "blocked":
-        this.o.reporter({ type: "refused", key, reason: action.reason, hint: action.hint });
-        return;
-      case "adopt":
-        await this.save(key, (rec) => adoptInto(rec, action.resource, action.id));
-        this.step(key, `adopt ${action.resource}`, "done", action.id);
-        return;
-      case "create":
-        if (action.resource === "campaign") return this.createCampaign(key);
-        if (action.resource === "creative") return this.createCreative(key);
-        return this.createUpload(key);
-      case "update":
-        return this.update(key, action.resource, action.id, action.changes);
-      case "replace": {
-        this.step(key, `replace ${action.resource}`, "start", action.id);
-        if (action.resource === "campaign") {
-          await this.deleteDraft(key, action.id);
-          await this.save(key, (rec) => ({ key: rec.key, applied: {} }));
-        } else {
-          await ignoreNotFound(client.deleteUpload(action.id));
-          await this.save(key, (rec) => {
-            const { uploadId: _u, ...rest } = rec;
-            return {
-              ...rest,
-              applied: {
-                ...rec.applied,
-                audienceSha256: undefined,
-                audienceRows: undefined,
-                uploadMapping: undefined,
-              },
-            };
-          });
-        }
-        this.step(key, `replace ${action.resource}`, "done", action.id, "deleted");
-        return;
-      }
-      case "upload_file":
-        return this.uploadFile(key);
-      case "send":
-        return this.send(key, action.cancelWindowMinutes);
-      case "record_send":
-        await this.save(key, (rec) => recordSent(rec, action.sentAt, this.windowOf(key)));
-        this.step(key, "record send", "done", action.id);
-        return;
-      case "delete": {
-        this.step(key, "delete campaign", "start", action.id);
+  private readonly handlers: Handlers = {
+    blocked: async (key, action) => {
+      this.notify({ type: "refused", code: "refused", key, reason: action.reason, hint: action.hint });
+    },
+    adopt: async (key, action) => {
+      await this.save(key, (rec) => records.adopt(rec, action.resource, action.id));
+      this.step(key, action, "done", action.id);
+    },
+    create: async (key, action) => {
+      if (action.body.resource === "campaign") return this.createCampaign(key, action);
+      if (action.body.resource === "creative") return this.createCreative(key, action);
+      return this.createUpload(key, action);
+    },
+    update: (key, action) => this.update(key, action),
+    replace: async (key, action) => {
+      this.step(key, action, "start", action.id);
+      if (action.resource === "campaign") {
         await this.deleteDraft(key, action.id);
-        const recorded = this.record(key).campaignId;
-        if (recorded === action.id || recorded === undefined) {
-          await this.save(key, () => undefined, this.destroyedEntry(key, "deleted", action.id));
-        }
-        this.step(key, "delete campaign", "done", action.id);
-        return;
+        await this.save(key, records.campaignReset);
+      } else {
+        await ignoreNotFound(this.o.client.deleteUpload(action.id));
+        await this.save(key, records.uploadDropped);
       }
-      case "cancel":
-        return this.cancel(key, action.id, action.deadline);
-      case "forget":
-        await this.save(key, () => undefined, this.destroyedEntry(key, "forgotten"));
-        this.step(key, "forget", "done");
-        return;
-      case "wait":
-        // apply waits out the settle time and plans again before executing, so this is a plan
-        // applied from a file (or a bug): deciding now could create a second campaign.
-        throw new CampaignctlError({
-          code: "PLAN_STALE",
-          message: `'${key}' is waiting for an earlier create to settle (until ${action.until}); nothing was done for it`,
-          hint: "run 'campaignctl apply' again after that time: it looks for what the earlier create made first",
-        });
-    }
-  }
+      this.step(key, action, "done", action.id, "deleted");
+    },
+    upload_file: (key, action) => this.uploadFile(key, action),
+    send: (key, action) => this.send(key, action),
+    record_send: async (key, action) => {
+      await this.save(key, (rec) =>
+        records.sendRecorded(rec, action.sentAt, addMinutes(action.sentAt, action.cancelWindowMinutes)),
+      );
+      this.step(key, action, "done", action.id);
+    },
+    delete: async (key, action) => {
+      this.step(key, action, "start", action.id);
+      await this.deleteDraft(key, action.id);
+      const recorded = this.record(key).campaignId;
+      if (recorded === action.id || recorded === undefined) {
+        await this.save(key, () => undefined, this.destroyedEntry(key, "deleted", action.id));
+      }
+      this.step(key, action, "done", action.id);
+    },
+    cancel: (key, action) => this.cancel(key, action),
+    forget: async (key, action) => {
+      await this.save(key, () => undefined, this.destroyedEntry(key, "forgotten"));
+      this.step(key, action, "done");
+    },
+    wait: async (key, action) => {
+      // apply waits out the settle time and plans again before executing, so this is a plan
+      // applied from a file (or a bug): deciding now could create a second campaign.
+      throw new CampaignctlError({
+        code: "PLAN_STALE",
+        message: `'${key}' is waiting for an earlier create to settle (until ${action.until}); nothing was done for it`,
+        hint: "run 'campaignctl apply' again after that time: it looks for what the earlier create made first",
+      });
+    },
+  };
 
   /**
    * DELETE cancels a sent campaign inside its window, so deleting "a draft" must not trust the
@@ -287,21 +276,9 @@ class Execution {
     return { key, at: this.o.now().toISOString(), how, ...(campaignId ? { campaignId } : {}) };
   }
 
-  private windowOf(key: string): number {
-    const window = this.o.desired.get(key)?.campaign.cancel_window_campaign_minutes;
-    return typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
-  }
-
-  private async createCampaign(key: string): Promise<void> {
-    const d = this.desired(key);
-    const body = {
-      ...(d.campaign as unknown as CampaignWritable),
-      metadata: {
-        ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
-        ...campaignTags(key, this.state.lineage, this.project),
-      },
-    };
-    this.step(key, "create campaign", "start");
+  private async createCampaign(key: string, action: ActionOf<"create">): Promise<void> {
+    const body = action.body.fields as unknown as CampaignWritable;
+    this.step(key, action, "start");
     await this.intend(key, "campaign");
     let campaign: Campaign;
     try {
@@ -313,53 +290,48 @@ class Execution {
       });
       campaign = found;
     }
-    this.o.crash?.("campaign:after-response");
+    this.checkpoint("campaign:after-response");
     await this.save(
       key,
-      (rec) => ({ key: rec.key, campaignId: campaign.id, applied: { campaign: d.campaign } }),
+      (rec) => records.campaignCreated(rec.key, campaign.id, action.applied.campaign ?? {}),
       null,
     );
-    this.o.crash?.("campaign:after-state");
-    this.step(key, "create campaign", "done", campaign.id);
+    this.checkpoint("campaign:after-state");
+    this.step(key, action, "done", campaign.id);
   }
 
-  private async createCreative(key: string): Promise<void> {
-    const d = this.desired(key);
-    const m = this.manifest(key);
+  private async createCreative(key: string, action: ActionOf<"create">): Promise<void> {
+    if (action.body.resource !== "creative") throw internal(`'${key}': not a creative body`);
     const campaignId = this.campaignId(key);
-    const body: Record<string, unknown> = {
-      campaign_id: campaignId,
-      resource_type: d.creative.resource_type,
-      details: d.creative.details,
-      ...d.creative.fields,
-    };
+    const body: Record<string, unknown> = { campaign_id: campaignId, ...action.body.fields };
     const files: Partial<Record<string, LocalFile>> = {};
-    for (const [field, art] of Object.entries(m.creative.artwork)) {
-      if (!art) continue;
-      if (art.kind === "file") {
-        // The bytes are read once, hashed, and exactly these bytes are uploaded: if the file
-        // changed since the plan hashed it, nothing is created or recorded.
-        const bytes = await readArtworkBytes(art.path, art.value);
-        const planned = d.creative.artwork[field];
-        const now = `sha256:${sha256Hex(bytes)}`;
-        if (planned !== now) {
-          throw new CampaignctlError({
-            code: "PLAN_STALE",
-            message: `${art.value} changed since the plan for '${key}' was made (planned ${(planned ?? "?").slice(0, 19)}…, now ${now.slice(0, 19)}…); nothing was created or recorded`,
-            hint: "make sure nothing writes the artwork during apply, then run 'campaignctl plan' again",
-          });
-        }
-        files[field] = {
-          path: art.path,
-          filename: basename(art.path),
-          contentType: MEDIA_TYPES[art.mediaType],
-          data: bytes,
-        };
-      } else {
-        body[field] = art.value;
+    const html: [string, string][] = [];
+    for (const [field, ref] of Object.entries(action.body.files ?? {})) {
+      // The bytes are read once, hashed, and exactly these bytes are uploaded: if the file
+      // changed since the plan hashed it, nothing is created or recorded.
+      const bytes = await readArtworkBytes(ref.path, basename(ref.path));
+      const now = sha256Hex(bytes);
+      if (ref.sha256 !== now) {
+        throw new CampaignctlError({
+          code: "PLAN_STALE",
+          message: `${sourceOf(action, field)} changed since the plan for '${key}' was made (planned sha256:${ref.sha256.slice(0, 12)}…, now sha256:${now.slice(0, 12)}…); nothing was created or recorded`,
+          hint: "make sure nothing writes the artwork during apply, then run 'campaignctl plan' again",
+        });
       }
+      if (ref.mediaType === "html") html.push([ref.sha256, bytes.toString("utf8")]);
+      files[field] = {
+        path: ref.path,
+        filename: basename(ref.path),
+        contentType: MEDIA_TYPES[ref.mediaType],
+        data: bytes,
+      };
     }
-    this.step(key, "create creative", "start");
+    if (
+      Object.keys(files).length !== Object.values(action.applied.artwork ?? {}).filter(isFileIdentity).length
+    ) {
+      throw internal(`'${key}': the plan's creative names local artwork it carries no file for`);
+    }
+    this.step(key, action, "start");
     await this.intend(key, "creative");
     let creativeId: string;
     try {
@@ -376,150 +348,81 @@ class Execution {
       );
       creativeId = found.id;
     }
-    this.o.crash?.("creative:after-response");
-    for (const [field, html] of Object.entries(d.creative.html)) {
-      const identity = d.creative.artwork[field];
-      if (identity?.startsWith("sha256:")) await this.o.rememberHtml?.(identity.slice(7), html);
-    }
-    await this.save(key, (rec) => {
-      const { pending: _p, ...rest } = rec;
-      return {
-        ...rest,
-        creativeId,
-        applied: {
-          ...knownNow(rec.applied, "creativeContentHash"),
-          creativeContentHash: d.creative.contentHash,
-          creativeFields: d.creative.fields,
-          artwork: d.creative.artwork,
-        },
-      };
-    });
-    this.o.crash?.("creative:after-state");
-    this.step(key, "create creative", "done", creativeId);
+    this.checkpoint("creative:after-response");
+    for (const [sha, text] of html) await this.o.rememberHtml?.(sha, text);
+    await this.save(key, (rec) => records.creativeCreated(rec, creativeId, action.applied));
+    this.checkpoint("creative:after-state");
+    this.step(key, action, "done", creativeId);
   }
 
-  private async createUpload(key: string): Promise<void> {
-    const d = this.desired(key);
+  private async createUpload(key: string, action: ActionOf<"create">): Promise<void> {
     const campaignId = this.campaignId(key);
-    this.step(key, "create upload", "start");
+    this.step(key, action, "start");
     await this.intend(key, "upload");
     let upload: Upload;
     try {
-      upload = await this.o.client.createUpload({ campaignId, ...d.upload });
+      upload = await this.o.client.createUpload({
+        campaignId,
+        ...(action.body.fields as unknown as Omit<Parameters<LobClient["createUpload"]>[0], "campaignId">),
+      });
     } catch (error) {
       upload = await this.reconcile(error, async () => (await this.o.client.listUploads(campaignId))[0]);
     }
-    this.o.crash?.("upload:after-response");
-    await this.save(key, (rec) => {
-      const { pending: _p, ...rest } = rec;
-      return {
-        ...rest,
-        uploadId: upload.id,
-        applied: {
-          ...rec.applied,
-          uploadMapping: d.upload as unknown as Record<string, unknown>,
-          audienceSha256: undefined,
-        },
-      };
-    });
-    this.o.crash?.("upload:after-state");
-    this.step(key, "create upload", "done", upload.id);
+    this.checkpoint("upload:after-response");
+    await this.save(key, (rec) => records.uploadCreated(rec, upload.id, action.applied.uploadMapping ?? {}));
+    this.checkpoint("upload:after-state");
+    this.step(key, action, "done", upload.id);
   }
 
-  private async uploadFile(key: string): Promise<void> {
-    const d = this.desired(key);
-    const m = this.manifest(key);
+  private async uploadFile(key: string, action: ActionOf<"upload_file">): Promise<void> {
     const uploadId = this.record(key).uploadId;
-    if (!uploadId) throw new Error(`internal: '${key}' has no upload id at the file step`);
-    this.step(
-      key,
-      "upload audience",
-      "start",
-      uploadId,
-      `${d.audience.totalRows.toLocaleString("en-US")} rows`,
-    );
-    await assertAudienceFileReadable(m.audience.file);
+    if (!uploadId) throw internal(`'${key}' has no upload id at the file step`);
+    if (!action.local) throw internal(`'${key}': the plan's upload_file carries no local file`);
+    const path = action.local.path;
+    this.step(key, action, "start", uploadId, `${action.rows.toLocaleString("en-US")} rows`);
+    await assertAudienceFileReadable(path);
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
     const sent = await this.o.client.uploadFile(uploadId, {
-      path: m.audience.file,
-      filename: basename(m.audience.file),
+      path,
+      filename: basename(path),
       onProgress: (sentBytes, totalBytes) =>
-        this.o.reporter({ type: "upload_progress", key, sentBytes, totalBytes }),
+        this.notify({ type: "upload_progress", code: "upload_progress", key, sentBytes, totalBytes }),
     });
-    this.o.crash?.("file:after-response");
-    if (sent.sentSha256 !== d.audience.sha256) {
+    this.checkpoint("file:after-response");
+    if (sent.sentSha256 !== action.sha256) {
       // Preflight (and send.max_pieces) judged other bytes than Lob now holds. Record nothing and
       // stop this campaign before any send; the next apply checks and uploads the file as it is.
       throw new CampaignctlError({
         code: "AUDIENCE_INVALID",
-        message: `${d.audience.file} changed while '${key}' was being applied (checked sha256 ${d.audience.sha256.slice(0, 12)}…, uploaded ${sent.sentSha256.slice(0, 12) || "?"}…); nothing was sent`,
+        message: `${action.file} changed while '${key}' was being applied (checked sha256 ${action.sha256.slice(0, 12)}…, uploaded ${sent.sentSha256.slice(0, 12) || "?"}…); nothing was sent`,
         hint: "make sure nothing writes the audience file during apply, then run 'campaignctl apply' again",
       });
     }
-    await this.save(key, (rec) => {
-      const { pending: _p, ...rest } = rec;
-      return {
-        ...rest,
-        applied: {
-          ...knownNow(rec.applied, "audienceSha256"),
-          audienceSha256: d.audience.sha256,
-          audienceRows: d.audience.totalRows,
-        },
-      };
-    });
-    this.o.crash?.("file:after-state");
-    this.step(key, "upload audience", "done", uploadId);
+    await this.save(key, (rec) => records.fileUploaded(rec, action.sha256, action.rows));
+    this.checkpoint("file:after-state");
+    this.step(key, action, "done", uploadId);
   }
 
-  private async update(
-    key: string,
-    resource: string,
-    id: string,
-    changes: readonly FieldChange[],
-  ): Promise<void> {
-    const d = this.desired(key);
+  private async update(key: string, action: ActionOf<"update">): Promise<void> {
     const { client } = this.o;
-    this.step(key, `update ${resource}`, "start", id);
-    if (resource === "campaign") {
-      const body: Record<string, unknown> = {};
-      for (const change of changes) {
-        const field = change.path.split(".")[0]!;
-        if (field === "metadata") {
-          body.metadata = {
-            ...((d.campaign.metadata as Record<string, string> | undefined) ?? {}),
-            ...campaignTags(key, this.state.lineage, this.project),
-          };
-        } else {
-          body[field] = change.after;
-        }
-      }
-      await client.updateCampaign(id, body as CampaignUpdatable);
-      await this.save(key, (rec) => ({ ...rec, applied: { ...rec.applied, campaign: d.campaign } }));
-    } else if (resource === "creative") {
-      const body: Record<string, unknown> = {};
-      for (const change of changes) body[change.path.replace(/^creative\./, "")] = change.after;
-      await client.updateCreative(id, body);
-      await this.save(key, (rec) => ({
-        ...rec,
-        applied: { ...rec.applied, creativeFields: d.creative.fields },
-      }));
-    } else {
-      await client.updateUpload(id, { ...d.upload });
-      await this.save(key, (rec) => ({
-        ...rec,
-        applied: { ...rec.applied, uploadMapping: d.upload as unknown as Record<string, unknown> },
-      }));
-    }
-    this.step(key, `update ${resource}`, "done", id);
+    const { id, body } = action;
+    this.step(key, action, "start", id);
+    if (body.resource === "campaign") await client.updateCampaign(id, body.fields as CampaignUpdatable);
+    else if (body.resource === "creative") await client.updateCreative(id, { ...body.fields });
+    else await client.updateUpload(id, body.fields as unknown as Parameters<LobClient["updateUpload"]>[1]);
+    await this.save(key, (rec) => records.updatedWith(rec, action.applied));
+    this.step(key, action, "done", id);
   }
 
-  private async send(key: string, windowMinutes: number): Promise<void> {
+  private async send(key: string, action: ActionOf<"send">): Promise<void> {
+    const windowMinutes = action.cancelWindowMinutes;
     const campaignId = this.campaignId(key);
     if (!this.o.allowSend) {
       this.skippedSends.push(key);
-      this.o.reporter({
+      this.notify({
         type: "warn",
+        code: "send_skipped",
         message: `${key}: SEND skipped: sending needs --allow-send (everything else was applied)`,
       });
       return;
@@ -528,7 +431,7 @@ class Execution {
     // Never send twice: read the campaign right before sending, whatever the state says.
     let campaign = await this.o.client.getCampaign(campaignId);
     if (campaign.is_draft) {
-      this.step(key, "SEND", "start", campaignId);
+      this.step(key, action, "start", campaignId);
       try {
         campaign = await this.o.client.sendCampaign(campaignId);
       } catch (error) {
@@ -538,17 +441,18 @@ class Execution {
         });
       }
     }
-    this.o.crash?.("send:after-response");
+    this.checkpoint("send:after-response");
     const sentAt = campaign.send_date ?? this.o.now().toISOString();
-    await this.save(key, (rec) => recordSent(rec, sentAt, windowMinutes));
-    this.o.crash?.("send:after-state");
-    this.sent.push(key);
-    this.step(key, "SEND", "done", campaignId);
     const deadline = addMinutes(sentAt, windowMinutes);
+    await this.save(key, (rec) => records.sendRecorded(rec, sentAt, deadline));
+    this.checkpoint("send:after-state");
+    this.sent.push(key);
+    this.step(key, action, "done", campaignId);
     if (this.o.waitForProcessing) await this.watch(key, campaignId, deadline);
     else
-      this.o.reporter({
+      this.notify({
         type: "info",
+        code: "sent_not_watched",
         message: `${key}: sent; cancel window open until ${deadline} (not waiting for validation: --no-wait)`,
       });
   }
@@ -567,7 +471,7 @@ class Execution {
         total: upload.totalMailpieces,
       };
       if (isTerminalUploadState(upload.state)) {
-        this.o.reporter({ type: "sent", campaignId, cancelDeadline: deadline, ...event });
+        this.notify({ type: "sent", code: "sent", campaignId, cancelDeadline: deadline, ...event });
         if (upload.state === "Errored") {
           throw new CampaignctlError({
             code: "LOB_VALIDATION",
@@ -578,10 +482,11 @@ class Execution {
         }
         return;
       }
-      this.o.reporter({ type: "processing", ...event });
+      this.notify({ type: "processing", code: "processing", ...event });
       if (Date.now() - started > this.o.waitTimeoutMs) {
-        this.o.reporter({
+        this.notify({
           type: "warn",
+          code: "watch_timeout",
           message: `${key}: still ${upload.state} after ${Math.round(this.o.waitTimeoutMs / 1000)} s; stopped watching (the send itself is done; run 'campaignctl plan' later to check)`,
         });
         return;
@@ -590,8 +495,9 @@ class Execution {
     }
   }
 
-  private async cancel(key: string, id: string, deadline: string): Promise<void> {
-    this.step(key, "CANCEL campaign", "start", id);
+  private async cancel(key: string, action: ActionOf<"cancel">): Promise<void> {
+    const { id, deadline } = action;
+    this.step(key, action, "start", id);
     try {
       await this.o.client.deleteCampaign(id);
     } catch (error) {
@@ -610,7 +516,7 @@ class Execution {
       throw error;
     }
     await this.save(key, () => undefined, this.destroyedEntry(key, "cancelled", id));
-    this.step(key, "CANCEL campaign", "done", id);
+    this.step(key, action, "done", id);
   }
 
   /**
@@ -623,8 +529,9 @@ class Execution {
     if (error.ambiguous) {
       const found = await find().catch(() => undefined);
       if (found !== undefined) {
-        this.o.reporter({
+        this.notify({
           type: "warn",
+          code: "lost_response_adopted",
           message: `a response was lost (${error.message}); found what the request made and adopted it`,
         });
         return found;
@@ -654,26 +561,23 @@ async function ignoreNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
-function adoptInto(rec: CampaignRecord, resource: string, id: string): CampaignRecord {
-  const { pending: _p, ...rest } = rec;
-  if (resource === "campaign") return { key: rec.key, campaignId: id, applied: {} };
-  if (resource === "creative") return { ...rest, creativeId: id };
-  return { ...rest, uploadId: id };
+/** A broken invariant of the plan or the state: a bug, not the user's doing. */
+function internal(message: string): CampaignctlError {
+  return new CampaignctlError({ code: "INTERNAL", source: "toolkit", message: `internal: ${message}` });
 }
 
-/** `applied` without `field` among the unknowns: campaignctl has just applied it itself. */
-function knownNow(applied: AppliedRecord, field: UnknownApplied): AppliedRecord {
-  const unknown = applied.unknown?.filter((u) => u !== field);
-  const { unknown: _u, ...rest } = applied;
-  return unknown && unknown.length > 0 ? { ...rest, unknown } : rest;
+function isFileIdentity(identity: string): boolean {
+  return identity.startsWith("sha256:");
 }
 
-function recordSent(rec: CampaignRecord, sentAt: string, windowMinutes: number): CampaignRecord {
-  const { pending: _p, ...rest } = rec;
-  return { ...rest, sentAt, cancelDeadline: addMinutes(sentAt, windowMinutes) };
+/** The artwork field's value as the manifest wrote it, from the create's display changes. */
+function sourceOf(action: ActionOf<"create">, field: string): string {
+  const change = action.changes.find((c) => c.path === `creative.${field}`);
+  return typeof change?.after === "string" ? change.after : field;
 }
 
 const MEDIA_TYPES = {
+  csv: "text/csv",
   html: "text/html",
   pdf: "application/pdf",
   png: "image/png",

@@ -11,9 +11,10 @@ import type { DesiredCampaign, ObservedWorld, Plan, PlanScope } from "../plan/ty
 import type { Project } from "../project/types.js";
 import { artworkCacheDir, loadPreviousHtml } from "./artwork-cache.js";
 import { buildDesired } from "./desired.js";
-import type { Reporter } from "./events.js";
+import type { EngineDeps } from "./deps.js";
+import type { EngineEvent, EngineIo } from "./events.js";
 import { observeWorld } from "./observe.js";
-import type { Session, SessionOptions } from "./session.js";
+import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 
 export interface LoadedDesired {
@@ -33,7 +34,7 @@ export async function loadDesired(
   options: {
     cwd: string;
     env: Readonly<Record<string, string | undefined>>;
-    reporter: Reporter;
+    io: Pick<EngineIo, "notify">;
     cacheDir?: string;
     project?: Project;
   },
@@ -58,7 +59,7 @@ export async function loadDesired(
     for (const warning of warnings) fromAudience.add(warning);
   }
   for (const warning of result.diagnostics.filter((d) => d.severity === "warning")) {
-    if (!fromAudience.has(warning)) options.reporter(warningEvent(warning));
+    if (!fromAudience.has(warning)) options.io.notify(warningEvent(warning, "manifest_warning"));
   }
   const desired = await buildDesired(result.manifests, result.preflight);
   return {
@@ -70,18 +71,19 @@ export async function loadDesired(
   };
 }
 
-function warningEvent(warning: Diagnostic): { type: "warn"; message: string } {
-  return { type: "warn", message: `${formatLocation(warning)}: ${warning.message}` };
+function warningEvent(warning: Diagnostic, code: "manifest_warning" | "row_warning"): EngineEvent {
+  return { type: "warn", code, message: `${formatLocation(warning)}: ${warning.message}` };
 }
 
 /**
  * The audience warnings of the campaigns this plan sends: said once, before the send, where they
  * matter. A campaign already sent (or not sending now) gets none, so re-plans stay quiet.
  */
-export function reportRowWarnings(plan: Plan, loaded: LoadedDesired, reporter: Reporter): void {
+export function reportRowWarnings(plan: Plan, loaded: LoadedDesired, io: Pick<EngineIo, "notify">): void {
   for (const campaign of plan.campaigns) {
     if (!campaign.actions.some((action) => action.kind === "send")) continue;
-    for (const warning of loaded.rowWarnings.get(campaign.key) ?? []) reporter(warningEvent(warning));
+    for (const warning of loaded.rowWarnings.get(campaign.key) ?? [])
+      io.notify(warningEvent(warning, "row_warning"));
   }
 }
 
@@ -106,12 +108,12 @@ export class ManifestErrors extends CampaignctlError {
  * a state record, written before the create), so the network and the CPU work overlap.
  */
 export async function loadAndObserve(
+  deps: EngineDeps,
   paths: readonly string[],
-  options: Parameters<typeof loadDesired>[1] &
-    Omit<SessionOptions, "command"> & { readonly projectName?: string },
+  options: Omit<Parameters<typeof loadDesired>[1], "io"> & { readonly projectName?: string },
   command: string,
 ): Promise<{ session: Session; loaded: LoadedDesired; observed: ObservedWorld }> {
-  const remote = openSession({ ...options, command }).then(async (session) => {
+  const remote = openSession(deps, command).then(async (session) => {
     try {
       // A state that records nothing (none yet, or lost) makes every manifest a create: the full
       // scan that must precede a create (decisions.md §14) then starts at once, during loading.
@@ -132,7 +134,7 @@ export async function loadAndObserve(
   remote.catch(() => undefined);
   let loaded: LoadedDesired;
   try {
-    loaded = await loadDesired(paths, options);
+    loaded = await loadDesired(paths, { ...options, io: deps.io });
   } catch (error) {
     await remote.then(({ session }) => session.close()).catch(() => undefined);
     throw error;

@@ -47,8 +47,25 @@ function stableCampaign(campaign: CampaignPlan): unknown {
   return { key: campaign.key, headline: campaign.headline, actions: campaign.actions.map(stableAction) };
 }
 
-/** Drop the parts of an action that only say when the plan was made. */
+/**
+ * Drop the parts of an action that only say when or where the plan was made. A create's or
+ * update's `body` and `applied` follow from its `changes` and the state's lineage (checked on its
+ * own), and `local` paths are this machine's: only the hashes of the local files it sends count.
+ */
 function stableAction(action: PlannedAction): unknown {
+  if (action.kind === "create" || action.kind === "update") {
+    const { body, applied: _applied, ...rest } = action;
+    const files = body.resource === "creative" ? body.files : undefined;
+    if (!files) return rest;
+    return {
+      ...rest,
+      files: Object.fromEntries(Object.entries(files).map(([field, f]) => [field, f.sha256])),
+    };
+  }
+  if (action.kind === "upload_file") {
+    const { local: _local, ...rest } = action;
+    return rest;
+  }
   if (action.kind === "send") {
     const { cancelDeadlineIfSentNow: _deadline, ...rest } = action;
     return rest;

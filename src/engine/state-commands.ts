@@ -6,11 +6,16 @@ import type { Campaign } from "../lob/wire.js";
 import { campaignTags, userMetadata } from "../plan/campaign-fields.js";
 import { cancelDeadline } from "../plan/plan-apply.js";
 import { withCampaign, withDestroyed } from "../state/index.js";
+import { clearPending } from "../state/records.js";
 import type { CampaignRecord, DestroyedRecord, StateFile } from "../state/types.js";
 import { projectName } from "./project-name.js";
+import type { EngineDeps } from "./deps.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
-import type { TargetOptions } from "./use-cases.js";
+import type { UseCaseOptions } from "./use-cases.js";
+
+/** What the state commands are given besides their deps: the project (its name is the tag). */
+export type StateCommandOptions = Pick<UseCaseOptions, "project">;
 
 /**
  * `state list|show|rm|mv|rebuild` and `import`: edit what the state records, keeping Lob's tags
@@ -26,18 +31,19 @@ export interface StateListing {
   readonly destroyed: readonly DestroyedRecord[];
 }
 
-export async function runStateList(options: TargetOptions): Promise<StateListing> {
-  return withSession(options, "state list", (session) => ({
+export async function runStateList(deps: EngineDeps): Promise<StateListing> {
+  return withSession(deps, "state list", (session) => ({
     campaigns: Object.values(session.state.campaigns).sort((a, b) => a.key.localeCompare(b.key)),
     destroyed: Object.values(session.state.destroyed ?? {}).sort((a, b) => a.key.localeCompare(b.key)),
   }));
 }
 
 export async function runStateShow(
-  options: TargetOptions,
+  deps: EngineDeps,
+  options: StateCommandOptions,
   key: string,
 ): Promise<{ readonly record?: CampaignRecord; readonly destroyed?: DestroyedRecord }> {
-  return withSession(options, "state show", (session) => {
+  return withSession(deps, "state show", (session) => {
     const record = own(session.state.campaigns, key);
     const destroyed = own(session.state.destroyed ?? {}, key);
     if (!record && !destroyed) throw unknownKey(session.state, key);
@@ -54,8 +60,12 @@ export interface RmOutcome {
 }
 
 /** Stop managing a key: remove our tags where Lob lets us, then forget the record. */
-export async function runStateRm(options: TargetOptions, key: string): Promise<RmOutcome> {
-  return withSession(options, "state rm", async (session) => {
+export async function runStateRm(
+  deps: EngineDeps,
+  options: StateCommandOptions,
+  key: string,
+): Promise<RmOutcome> {
+  return withSession(deps, "state rm", async (session) => {
     const record = own(session.state.campaigns, key);
     const destroyed = own(session.state.destroyed ?? {}, key);
     if (!record && !destroyed) throw unknownKey(session.state, key);
@@ -88,12 +98,13 @@ export async function runStateRm(options: TargetOptions, key: string): Promise<R
 
 /** Rename a key without a new campaign: retag it in Lob first, and refuse when Lob won't. */
 export async function runStateMv(
-  options: TargetOptions,
+  deps: EngineDeps,
+  options: StateCommandOptions,
   from: string,
   to: string,
 ): Promise<{ readonly campaignId?: string }> {
   assertKey(to);
-  return withSession(options, "state mv", async (session) => {
+  return withSession(deps, "state mv", async (session) => {
     const record = own(session.state.campaigns, from);
     if (!record) throw unknownKey(session.state, from);
     if (own(session.state.campaigns, to)) {
@@ -157,8 +168,11 @@ export interface RebuildOutcome {
  * Rebuild the records from Lob's tags for this project: ids, sent status, cancel deadlines. What
  * only a past apply could know (the hashes of the artwork and the audience file) is marked unknown.
  */
-export async function runStateRebuild(options: TargetOptions): Promise<RebuildOutcome> {
-  return withSession(options, "state rebuild", async (session) => {
+export async function runStateRebuild(
+  deps: EngineDeps,
+  options: StateCommandOptions,
+): Promise<RebuildOutcome> {
+  return withSession(deps, "state rebuild", async (session) => {
     const project = projectName(options);
     const byKey = new Map<string, Campaign[]>();
     for (const campaign of await taggedInProject(session.client, project)) {
@@ -222,12 +236,13 @@ export interface ImportOutcome {
 
 /** Adopt a campaign made elsewhere (say, Lob's dashboard): tag it, then record it. */
 export async function runImport(
-  options: TargetOptions,
+  deps: EngineDeps,
+  options: StateCommandOptions,
   key: string,
   campaignId: string,
 ): Promise<ImportOutcome> {
   assertKey(key);
-  return withSession(options, "import", async (session) => {
+  return withSession(deps, "import", async (session) => {
     const project = projectName(options);
     const campaign = await getOrUndefined(session.client, campaignId);
     if (!campaign) {
@@ -293,11 +308,11 @@ export async function runImport(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function withSession<T>(
-  options: TargetOptions,
+  deps: EngineDeps,
   command: string,
   work: (session: Session) => Promise<T> | T,
 ): Promise<T> {
-  const session = await openSession({ ...options, command });
+  const session = await openSession(deps, command);
   try {
     return await work(session);
   } finally {
@@ -324,7 +339,7 @@ function recordOf(key: string, campaign: Campaign): CampaignRecord {
 
 /** A record the state already had for this very campaign keeps what it knew; Lob's send wins. */
 function refreshed(record: CampaignRecord, campaign: Campaign): CampaignRecord {
-  const { pending: _p, ...rest } = record;
+  const rest = clearPending(record);
   const sentAt = campaign.is_draft ? undefined : (campaign.send_date ?? record.sentAt);
   const deadline = sentAt ? cancelDeadline(campaign, record) : undefined;
   return { ...rest, ...(sentAt ? { sentAt } : {}), ...(deadline ? { cancelDeadline: deadline } : {}) };

@@ -1,7 +1,8 @@
 import { cancelDeadline } from "../plan/plan-apply.js";
 import { assertKeysKnown } from "./key-selection.js";
 import type { DestroyedRecord } from "../state/types.js";
-import type { TargetOptions } from "./use-cases.js";
+import type { EngineDeps } from "./deps.js";
+import type { UseCaseOptions } from "./use-cases.js";
 import { projectName } from "./project-name.js";
 import { observeWorld } from "./observe.js";
 import { openSession } from "./session.js";
@@ -32,13 +33,14 @@ export interface StatusOutcome {
 
 /** `status`: what every key in the state looks like in Lob now. Takes no lock and writes nothing. */
 export async function runStatus(
-  options: TargetOptions & { readonly keys?: readonly string[] },
+  deps: EngineDeps,
+  options: Pick<UseCaseOptions, "project"> & { readonly keys?: readonly string[] },
 ): Promise<StatusOutcome> {
-  const session = await openSession({ ...options, command: "status", readOnly: true });
+  const session = await openSession(deps, "status", { readOnly: true });
   try {
     assertKeysKnown(options.keys, session.state);
     const observed = await observeWorld(session.client, session.state, [], { project: projectName(options) });
-    const now = (options.now ?? (() => session.client.serverNow()))();
+    const now = deps.clock.now();
     const wanted = options.keys && options.keys.length > 0 ? new Set(options.keys) : undefined;
     const campaigns = Object.values(session.state.campaigns)
       .filter((record) => !wanted || wanted.has(record.key))

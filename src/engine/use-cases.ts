@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import { CampaignctlError } from "../core/errors.js";
-import type { LobClientEvent } from "../lob/client.js";
 import type { Plan, PlanScope } from "../plan/types.js";
 import type { Project } from "../project/types.js";
 import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
-import type { CrashHook, Reporter } from "./events.js";
+import type { EngineDeps } from "./deps.js";
+import type { ApprovePlanQuestion } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
 import { assertKeysKnown } from "./key-selection.js";
@@ -25,26 +25,21 @@ import { openSession } from "./session.js";
 /** Campaigns worked on at once. Each runs one request at a time, so this stays under the client's in-flight limit. */
 export const DEFAULT_PARALLELISM = 8;
 
-export interface TargetOptions {
+/**
+ * What every use case is given besides its deps: where relative paths start, the variables
+ * manifests may substitute (`${env:NAME}`: passed in, never read from the process), the project.
+ */
+export interface UseCaseOptions {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly sandbox: boolean;
-  readonly statePath?: string;
-  /** The project (src/project/): its root anchors the state and manifest search; default cwd. */
+  /** The project (src/project/): its root anchors the manifest search and caches; default cwd. */
   readonly project?: Project;
-  readonly lockTimeoutMs: number;
-  readonly reporter: Reporter;
-  readonly onClientEvent?: (event: LobClientEvent) => void;
-  /** Called when SIGINT/SIGTERM stops the command, before it exits (say what was finished). */
-  readonly onInterrupt?: (signal: NodeJS.Signals) => void;
-  /** Injectable clock (tests); default real time. */
-  readonly now?: () => Date;
   /** How long a create with no answer may still land in Lob (`--settle`); default 2 minutes. */
   readonly settleMs?: number;
 }
 
 function planOptions(
-  options: TargetOptions & { readonly recreate?: readonly string[] },
+  options: UseCaseOptions & { readonly recreate?: readonly string[] },
   paths: readonly string[],
 ): ApplyPlanOptions {
   return {
@@ -62,18 +57,20 @@ export interface PlanOutcome {
 
 /** `plan`: load, observe, diff. Writes nothing (it still locks, so it never reads a half-written apply). */
 export async function runPlan(
+  deps: EngineDeps,
   paths: readonly string[],
-  options: TargetOptions & { readonly out?: string; readonly recreate?: readonly string[] },
+  options: UseCaseOptions & { readonly out?: string; readonly recreate?: readonly string[] },
 ): Promise<PlanOutcome> {
   const { session, loaded, observed } = await loadAndObserve(
+    deps,
     paths,
     { ...options, projectName: projectName(options) },
     "plan",
   );
   try {
-    const now = options.now ?? (() => session.client.serverNow());
+    const now = () => deps.clock.now();
     const { plan } = await makeApplyPlan(session, loaded, observed, now, planOptions(options, paths));
-    reportRowWarnings(plan, loaded, options.reporter);
+    reportRowWarnings(plan, loaded, deps.io);
     if (options.out) {
       await writeSavedPlan(
         resolve(options.cwd, options.out),
@@ -87,7 +84,7 @@ export async function runPlan(
   }
 }
 
-export interface ApplyOptions extends TargetOptions {
+export interface ApplyOptions extends UseCaseOptions {
   readonly allowSend: boolean;
   /** `--plan FILE`: apply only if a fresh plan equals this saved one; no prompt. */
   readonly savedPlanFile?: string;
@@ -96,14 +93,8 @@ export interface ApplyOptions extends TargetOptions {
   readonly waitForProcessing: boolean;
   readonly pollIntervalMs?: number;
   readonly waitTimeoutMs?: number;
-  readonly crash?: CrashHook;
-  /** Shown the plan; resolves to go ahead or throws to stop. Called only when there are changes. */
-  readonly confirm: (plan: Plan) => Promise<void>;
-  readonly showPlan: (plan: Plan) => void;
   /** Keys destroyed earlier to create again (`--recreate KEY`); sending still needs approval and --allow-send. */
   readonly recreate?: readonly string[];
-  /** Waits out settle times (tests inject a fake); default setTimeout. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApplyOutcome extends ExecuteResult {
@@ -112,19 +103,22 @@ export interface ApplyOutcome extends ExecuteResult {
 }
 
 /** `apply`: plan, show, approve, execute step by step with state saved after each. */
-export async function runApply(paths: readonly string[], options: ApplyOptions): Promise<ApplyOutcome> {
+export async function runApply(
+  deps: EngineDeps,
+  paths: readonly string[],
+  options: ApplyOptions,
+): Promise<ApplyOutcome> {
   const saved = options.savedPlanFile
     ? await readSavedPlan(resolve(options.cwd, options.savedPlanFile), options.savedPlanFile)
     : undefined;
   const manifestPaths = paths.length === 0 && saved ? saved.paths : paths;
   const { session, loaded, observed } = await loadAndObserve(
+    deps,
     manifestPaths,
     { ...options, projectName: projectName(options) },
     "apply",
   );
-  // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
-  const now = options.now ?? (() => session.client.serverNow());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = () => deps.clock.now();
   try {
     let { plan } = await makeApplyPlan(session, loaded, observed, now, planOptions(options, manifestPaths));
     // A create with no answer may still land: wait out its settle time, then look again, before
@@ -132,40 +126,37 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
     for (let round = 0; round < 5 && plan.summary.wait > 0; round += 1) {
       const until = Math.max(...waitDeadlines(plan));
       const ms = Math.max(0, until - now().getTime()) + 1_000;
-      options.reporter({
+      deps.io.notify({
         type: "info",
+        code: "settle_wait",
         message: `Waiting ${Math.ceil(ms / 1000)} s (until ${new Date(until).toISOString()}, Lob's clock) for ${plan.summary.wait} earlier create(s) with no answer to settle before deciding anything (--settle)…`,
       });
-      await sleep(ms);
+      await deps.clock.sleep(ms);
       const again = await observeWorld(session.client, session.state, [], {
         project: projectName(options),
       });
       ({ plan } = await makeApplyPlan(session, loaded, again, now, planOptions(options, manifestPaths)));
     }
-    reportRowWarnings(plan, loaded, options.reporter);
+    reportRowWarnings(plan, loaded, deps.io);
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
-    options.showPlan(plan);
+    deps.io.notify({ type: "plan", code: "plan_ready", plan });
     if (!plan.hasChanges) return unchanged(plan, session);
     // A saved plan was the review; applying it exactly is the approval (as in Terraform).
-    if (!saved) await options.confirm(plan);
+    if (!saved) await approve(deps, plan, options.allowSend);
     const cacheDir = artworkCacheDir(session.store.path);
     const result = await executePlan(plan, {
       client: session.client,
       store: session.store,
       state: session.state,
-      manifests: loaded.manifests,
-      desired: loaded.desired,
-      reporter: options.reporter,
+      io: deps.io,
       allowSend: options.allowSend,
       waitForProcessing: options.waitForProcessing,
       parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
-      pollIntervalMs: options.pollIntervalMs ?? (session.sandbox ? 200 : 2_000),
+      pollIntervalMs: options.pollIntervalMs ?? 2_000,
       waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
       now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      ...(options.crash ? { crash: options.crash } : {}),
+      sleep: (ms) => deps.clock.sleep(ms),
       rememberHtml: (sha, html) => rememberHtml(cacheDir, sha, html),
-      project: projectName(options),
     });
     return { ...result, plan, requests: session.client.stats().requests };
   } finally {
@@ -174,10 +165,30 @@ export async function runApply(paths: readonly string[], options: ApplyOptions):
 }
 
 /**
+ * Ask the host to approve a plan with changes. The default answer (what `--auto-approve` and a
+ * host without a person take) is yes: sends are still gated by `allowSend` (--allow-send).
+ */
+async function approve(deps: EngineDeps, plan: Plan, allowSend: boolean): Promise<void> {
+  const question: ApprovePlanQuestion = {
+    code: "approve_plan",
+    message: `Do you want to perform these actions (${plan.operation})?`,
+    plan,
+    allowSend,
+    defaultResponse: true,
+  };
+  if (!(await deps.io.requestResponse(question))) {
+    throw new CampaignctlError({
+      code: "APPROVAL_DECLINED",
+      message: `${plan.operation} cancelled: nothing was changed`,
+    });
+  }
+}
+
+/**
  * No paths, or the project root itself (`apply .` at the root), means the whole project; other
  * paths limit a run to their campaigns, so it never deletes a campaign it was not shown.
  */
-function scopeOfPaths(paths: readonly string[], options: TargetOptions): PlanScope {
+function scopeOfPaths(paths: readonly string[], options: UseCaseOptions): PlanScope {
   const root = options.project?.root ?? options.cwd;
   if (paths.length === 0 || paths.some((p) => resolve(options.cwd, p) === root)) return "project";
   return "paths";
@@ -201,16 +212,14 @@ function unchanged(plan: Plan, session: Session): ApplyOutcome {
   };
 }
 
-export interface DestroyOptions extends TargetOptions {
+export interface DestroyOptions extends UseCaseOptions {
   readonly parallelism?: number;
   readonly keys?: readonly string[];
   readonly paths: readonly string[];
-  readonly confirm: (plan: Plan) => Promise<void>;
-  readonly showPlan: (plan: Plan) => void;
 }
 
 /** `destroy`: delete drafts, cancel sent campaigns inside their window, refuse the rest. */
-export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome> {
+export async function runDestroy(deps: EngineDeps, options: DestroyOptions): Promise<ApplyOutcome> {
   let keys = options.keys && options.keys.length > 0 ? [...options.keys] : undefined;
   const givenKeys = keys;
   let manifestKeys: string[] = [];
@@ -239,29 +248,26 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
     }
     keys = [...(keys ?? []), ...manifestKeys];
   }
-  const session = await openSession({ ...options, command: "destroy" });
-  const now = options.now ?? (() => session.client.serverNow());
+  const session = await openSession(deps, "destroy");
+  const now = () => deps.clock.now();
   try {
     assertKeysKnown(givenKeys, session.state, manifestKeys);
     const plan = await makeDestroyPlan(session, keys, now, projectName(options));
-    options.showPlan(plan);
+    deps.io.notify({ type: "plan", code: "plan_ready", plan });
     if (!plan.hasChanges) return unchanged(plan, session);
-    await options.confirm(plan);
+    await approve(deps, plan, false);
     const result = await executePlan(plan, {
       client: session.client,
       store: session.store,
       state: session.state,
-      manifests: new Map(),
-      desired: new Map(),
-      reporter: options.reporter,
+      io: deps.io,
       allowSend: false,
       waitForProcessing: false,
       parallelism: options.parallelism ?? DEFAULT_PARALLELISM,
       pollIntervalMs: 1_000,
       waitTimeoutMs: 0,
       now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      project: projectName(options),
+      sleep: (ms) => deps.clock.sleep(ms),
     });
     return { ...result, plan, requests: session.client.stats().requests };
   } finally {
@@ -269,7 +275,7 @@ export async function runDestroy(options: DestroyOptions): Promise<ApplyOutcome>
   }
 }
 
-export interface FailuresOptions extends TargetOptions {
+export interface FailuresOptions extends UseCaseOptions {
   readonly key: string;
   readonly out?: string;
   readonly pollIntervalMs?: number;
@@ -284,8 +290,8 @@ export interface FailuresOutcome {
 }
 
 /** Step 6 of Lob's flow: export the failed rows of a sent campaign and download the CSV. */
-export async function runFailures(options: FailuresOptions): Promise<FailuresOutcome> {
-  const session: Session = await openSession({ ...options, command: "failures" });
+export async function runFailures(deps: EngineDeps, options: FailuresOptions): Promise<FailuresOutcome> {
+  const session: Session = await openSession(deps, "failures");
   try {
     assertKeysKnown([options.key], session.state);
     const record = session.state.campaigns[options.key];
@@ -308,7 +314,7 @@ export async function runFailures(options: FailuresOptions): Promise<FailuresOut
     const upload = await client.getUpload(record.uploadId);
     const created = await client.createExport(record.uploadId, "failures");
     const started = Date.now();
-    const poll = options.pollIntervalMs ?? (session.sandbox ? 100 : 2_000);
+    const poll = options.pollIntervalMs ?? 2_000;
     let exported = await client.getExport(record.uploadId, created.exportId);
     while (exported.state === "in_progress") {
       if (Date.now() - started > (options.timeoutMs ?? 10 * 60_000)) {
@@ -319,7 +325,7 @@ export async function runFailures(options: FailuresOptions): Promise<FailuresOut
           hint: "run 'campaignctl failures' again later",
         });
       }
-      await new Promise((r) => setTimeout(r, poll));
+      await deps.clock.sleep(poll);
       exported = await client.getExport(record.uploadId, created.exportId);
     }
     if (exported.state !== "succeeded" || !exported.s3Url) {

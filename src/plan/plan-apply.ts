@@ -4,6 +4,7 @@ import type { CampaignRecord } from "../state/types.js";
 import {
   CAMPAIGN_CREATE_ONLY,
   CAMPAIGN_FIELDS,
+  campaignTags,
   creativeContentMatches,
   diffCampaignFields,
   diffCreativeFields,
@@ -11,6 +12,7 @@ import {
 } from "./campaign-fields.js";
 import { summarizePlan } from "./summary.js";
 import type {
+  ActionBody,
   CampaignPlan,
   DesiredCampaign,
   FieldChange,
@@ -19,6 +21,8 @@ import type {
   PlanInputs,
   PlanScope,
   PlannedAction,
+  PlanNote,
+  ReasonCode,
 } from "./types.js";
 import { addMinutes } from "./values.js";
 
@@ -75,7 +79,7 @@ export function finishPlan(
 
 function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPlan {
   const record = inputs.state.campaigns[desired.key];
-  const notes: string[] = [];
+  const notes: PlanNote[] = [];
   const actions: PlannedAction[] = [];
   const destroyed = Object.hasOwn(inputs.state.destroyed ?? {}, desired.key)
     ? inputs.state.destroyed![desired.key]
@@ -105,13 +109,14 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       kind: "blocked",
       changes: [],
       reason: `campaign ${record.campaignId ?? "(unknown id)"} was sent at ${record.sentAt} and no longer exists in Lob; campaignctl will not create and send it again`,
+      reasonCode: "sent_and_gone",
       hint: `if it should be mailed again, give the manifest a new key; 'campaignctl destroy --key ${desired.key}' forgets the old one`,
     });
     return build(
       desired,
       "blocked",
       actions,
-      notes.filter((n) => !n.includes("created anew")),
+      notes.filter((n) => n.code !== "created_anew"),
       inputs,
       record,
       undefined,
@@ -129,7 +134,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       actions.push(refuseUnrecorded(desired.key, claimed, inputs));
       return build(desired, "blocked", actions, notes, inputs, record, undefined);
     }
-    actions.push(...createEverything(desired, "new campaign"));
+    actions.push(...createEverything(desired, inputs, "new campaign", "new_campaign"));
     addSend(desired, actions, notes, inputs.now);
     return build(desired, "create", actions, notes, inputs, record, undefined);
   }
@@ -164,14 +169,16 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
     knownUpload && applied?.unknown?.includes("audienceSha256") === true && uploadHasFile(upload);
   const fileUnknown = upload !== undefined && uploadedSha === undefined && !audienceUnknown;
   if (audienceUnknown) {
-    notes.push(
-      `cannot compare the audience file Lob holds with ${desired.audience.file}: the state was rebuilt from Lob or imported, so its hash is unknown (left as it is)`,
-    );
+    notes.push({
+      code: "audience_hash_unknown",
+      text: `cannot compare the audience file Lob holds with ${desired.audience.file}: the state was rebuilt from Lob or imported, so its hash is unknown (left as it is)`,
+    });
   }
   if (knownCreative && applied?.unknown?.includes("creativeContentHash") === true) {
-    notes.push(
-      "cannot compare the artwork Lob holds with the manifest's: the state was rebuilt from Lob or imported, so its hash is unknown (only resource_type and details are compared)",
-    );
+    notes.push({
+      code: "artwork_hash_unknown",
+      text: "cannot compare the artwork Lob holds with the manifest's: the state was rebuilt from Lob or imported, so its hash is unknown (only resource_type and details are compared)",
+    });
   }
 
   if (sent) {
@@ -180,7 +187,9 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         kind: "record_send",
         id: campaign.id,
         sentAt: campaign.send_date ?? inputs.now,
+        cancelWindowMinutes: cancelWindowOf(desired),
         reason: "Lob reports this campaign as sent; recording it in state",
+        reasonCode: "sent_outside",
       });
     }
     const changes = [
@@ -197,11 +206,17 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         reason: `campaign ${campaign.id} was sent${campaign.send_date ? ` at ${campaign.send_date}` : ""}; Lob cannot change a sent campaign`,
         // Never "destroy it and apply again": destroying cancels a mailing that is under way,
         // which a cosmetic edit never justifies.
+        reasonCode: "sent_cannot_change",
         hint: "revert these fields in the manifest to what was sent; to mail a new version, give the manifest a new key",
       });
       return build(desired, "blocked", actions, notes, inputs, record, campaign);
     }
-    if (!desired.send.enabled) notes.push("campaign was already sent; send.enabled no longer matters");
+    if (!desired.send.enabled) {
+      notes.push({
+        code: "already_sent_send_ignored",
+        text: "campaign was already sent; send.enabled no longer matters",
+      });
+    }
     return build(desired, "noop", actions, notes, inputs, record, campaign);
   }
 
@@ -222,8 +237,9 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       id: campaign.id,
       changes: [...campaignChanges, ...artworkChanges, ...creativeFieldChanges, ...mappingChanges],
       reason: `${what.join(", ")} changed → replaces the draft campaign: Lob cannot change ${createOnly.length > 0 ? "these fields" : "a creative's artwork or details"} in place`,
+      reasonCode: "create_only_changed",
     });
-    actions.push(...createEverything(desired, "replacement"));
+    actions.push(...createEverything(desired, inputs, "replacement", "replacement"));
     addSend(desired, actions, notes, inputs.now);
     return build(desired, "replace", actions, notes, inputs, record, campaign);
   }
@@ -236,10 +252,13 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       resource: "campaign",
       id: campaign.id,
       changes: updateChanges,
+      body: campaignUpdateBody(desired, updateChanges, inputs),
+      applied: { campaign: desired.campaign },
       drift,
       reason: drift
         ? "changed outside campaignctl; restoring the manifest's values"
         : "campaign fields changed",
+      reasonCode: drift ? "drift" : "fields_changed",
     });
   }
 
@@ -248,7 +267,9 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       kind: "create",
       resource: "creative",
       changes: creativeCreateChanges(desired),
+      ...creativeCreate(desired),
       reason: "campaign has no creative",
+      reasonCode: "no_creative",
     });
   } else {
     if (!knownCreative) {
@@ -257,6 +278,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         resource: "creative",
         id: creative.id,
         reason: "found on the campaign; recording it",
+        reasonCode: "found_on_campaign",
       });
     }
     if (creativeFieldChanges.length > 0) {
@@ -266,16 +288,19 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         resource: "creative",
         id: creative.id,
         changes: creativeFieldChanges,
+        body: creativeUpdateBody(creativeFieldChanges),
+        applied: { creativeFields: desired.creative.fields },
         drift,
         reason: drift
           ? "creative changed outside campaignctl; restoring the manifest's values"
           : "creative fields changed",
+        reasonCode: drift ? "drift" : "fields_changed",
       });
     }
   }
 
   if (!upload) {
-    actions.push(...createUploadAndFile(desired, "campaign has no audience upload"));
+    actions.push(...createUploadAndFile(desired, "campaign has no audience upload", "no_upload"));
   } else {
     if (!knownUpload) {
       actions.push({
@@ -283,6 +308,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         resource: "upload",
         id: upload.id,
         reason: "found on the campaign; recording it",
+        reasonCode: "found_on_campaign",
       });
     }
     if (audienceChanged) {
@@ -292,8 +318,9 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
         id: upload.id,
         changes: [audienceChange(uploadedSha, desired)],
         reason: "audience file changed → new upload (Lob takes one file per upload)",
+        reasonCode: "audience_changed",
       });
-      actions.push(...createUploadAndFile(desired, "new audience"));
+      actions.push(...createUploadAndFile(desired, "new audience", "new_audience"));
     } else {
       if (mappingChanges.length > 0) {
         actions.push({
@@ -301,12 +328,17 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
           resource: "upload",
           id: upload.id,
           changes: mappingChanges,
+          body: { resource: "upload", fields: { ...desired.upload } },
+          applied: { uploadMapping: { ...desired.upload } },
           drift: false,
           reason: "column mappings changed",
+          reasonCode: "mapping_changed",
         });
       }
       if (fileUnknown)
-        actions.push(uploadFileAction(desired, "no record of the audience file being uploaded"));
+        actions.push(
+          uploadFileAction(desired, "no record of the audience file being uploaded", "file_not_recorded"),
+        );
     }
   }
 
@@ -315,6 +347,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
       kind: "blocked",
       changes: [],
       reason: `send refused: campaign ${adoption.sentDuplicate.id} also carries this key's tags and was sent; sending ${campaign.id} would mail this campaign twice`,
+      reasonCode: "sent_duplicate",
       hint: `check both in Lob's dashboard; 'campaignctl state rm ${desired.key}' stops managing the draft, or give the manifest a new key`,
     });
   } else {
@@ -326,7 +359,7 @@ function planCampaign(desired: DesiredCampaign, inputs: PlanInputs): CampaignPla
 
 interface Adoption {
   readonly actions: PlannedAction[];
-  readonly notes: string[];
+  readonly notes: PlanNote[];
   /** True when the campaign was found by its tags rather than by the state's id. */
   readonly adopted: boolean;
   /** Our-lineage campaigns for this key that the state has no record or intent for: refuse. */
@@ -346,7 +379,7 @@ function identifyCampaign(
   inputs: PlanInputs,
 ): { campaign: Campaign | undefined; adoption: Adoption } {
   const actions: PlannedAction[] = [];
-  const notes: string[] = [];
+  const notes: PlanNote[] = [];
   // A sent one comes first: adopting a draft beside it would plan a second mailing.
   const tagged = [...(inputs.observed.tagged.get(key) ?? [])].sort(
     (a, b) =>
@@ -364,9 +397,10 @@ function identifyCampaign(
         adoption: { actions, notes, adopted: false, ...(sentDuplicate ? { sentDuplicate } : {}) },
       };
     }
-    notes.push(
-      `campaign ${recordedId} no longer exists in Lob (deleted outside campaignctl); it will be created anew`,
-    );
+    notes.push({
+      code: "created_anew",
+      text: `campaign ${recordedId} no longer exists in Lob (deleted outside campaignctl); it will be created anew`,
+    });
   }
   const [chosen] = tagged;
   if (!chosen) return { campaign: undefined, adoption: { actions, notes, adopted: false } };
@@ -380,6 +414,7 @@ function identifyCampaign(
     resource: "campaign",
     id: chosen.id,
     reason: "created by an earlier run whose response was lost; found by its tags",
+    reasonCode: "found_by_tags",
   });
   const sentDuplicate = deleteDuplicateDrafts(tagged.slice(1), chosen, actions, notes, inputs);
   return {
@@ -396,7 +431,7 @@ function deleteDuplicateDrafts(
   extras: readonly Campaign[],
   kept: Campaign,
   actions: PlannedAction[],
-  notes: string[],
+  notes: PlanNote[],
   inputs: PlanInputs,
 ): Campaign | undefined {
   let sent: Campaign | undefined;
@@ -404,18 +439,23 @@ function deleteDuplicateDrafts(
   for (const extra of extras) {
     if (extra.id === kept.id) continue;
     if (extra.is_draft && projectOf(extra.metadata) !== project) {
-      notes.push(
-        `draft ${extra.id} carries this key's tags under project '${projectOf(extra.metadata)}'; it is left alone`,
-      );
+      notes.push({
+        code: "other_project_draft",
+        text: `draft ${extra.id} carries this key's tags under project '${projectOf(extra.metadata)}'; it is left alone`,
+      });
     } else if (extra.is_draft) {
       actions.push({
         kind: "delete",
         resource: "campaign",
         id: extra.id,
         reason: `duplicate draft for the same key; keeping ${kept.is_draft ? kept.id : `${kept.id}, which was sent`}`,
+        reasonCode: "duplicate_draft",
       });
     } else {
-      notes.push(`campaign ${extra.id} carries this key's tags and was sent; it is left alone`);
+      notes.push({
+        code: "sent_duplicate_left",
+        text: `campaign ${extra.id} carries this key's tags and was sent; it is left alone`,
+      });
       sent ??= extra;
     }
   }
@@ -445,6 +485,7 @@ function refuseUnrecorded(key: string, found: readonly Campaign[], inputs: PlanI
   return {
     kind: "blocked",
     changes: [],
+    reasonCode: "unrecorded_in_lob",
     reason: `Lob already holds campaign ${describe(first)}${others.length > 0 ? ` and ${others.map(describe).join(", ")}` : ""} tagged with key '${key}' in project '${project}', and this state does not record it; campaignctl will not create a second one`,
     hint: `adopt it with 'campaignctl import ${key} ${first.id}', or rebuild the state from Lob with 'campaignctl state rebuild'${shared}`,
   };
@@ -462,6 +503,7 @@ function settlingCreate(record: CampaignRecord | undefined, inputs: PlanInputs):
   return {
     kind: "wait",
     until: new Date(until).toISOString(),
+    reasonCode: "settling_create",
     reason: `a create started at ${pending.since} got no answer and may still land in Lob; nothing is decided for this key until ${new Date(until).toISOString()} (settle time)`,
   };
 }
@@ -470,15 +512,89 @@ function uploadHasFile(upload: Upload | undefined): boolean {
   return upload !== undefined && ((upload.originalFilename ?? null) !== null || upload.bytesProcessed > 0);
 }
 
-function createEverything(desired: DesiredCampaign, why: string): PlannedAction[] {
+function createEverything(
+  desired: DesiredCampaign,
+  inputs: PlanInputs,
+  why: string,
+  reasonCode: ReasonCode,
+): PlannedAction[] {
   const campaignChanges: FieldChange[] = CAMPAIGN_FIELDS.filter((f) => desired.campaign[f] !== undefined).map(
     (f) => ({ path: f, before: null, after: desired.campaign[f] }),
   );
   return [
-    { kind: "create", resource: "campaign", changes: campaignChanges, reason: why },
-    { kind: "create", resource: "creative", changes: creativeCreateChanges(desired), reason: why },
-    ...createUploadAndFile(desired, why),
+    {
+      kind: "create",
+      resource: "campaign",
+      changes: campaignChanges,
+      body: {
+        resource: "campaign",
+        fields: { ...desired.campaign, metadata: taggedMetadata(desired, inputs) },
+      },
+      applied: { campaign: desired.campaign },
+      reason: why,
+      reasonCode,
+    },
+    {
+      kind: "create",
+      resource: "creative",
+      changes: creativeCreateChanges(desired),
+      ...creativeCreate(desired),
+      reason: why,
+      reasonCode,
+    },
+    ...createUploadAndFile(desired, why, reasonCode),
   ];
+}
+
+/** The manifest's campaign metadata plus campaignctl's tags (key, lineage, project). */
+function taggedMetadata(desired: DesiredCampaign, inputs: PlanInputs): Record<string, unknown> {
+  return {
+    ...((desired.campaign.metadata as Record<string, unknown> | undefined) ?? {}),
+    ...campaignTags(desired.key, inputs.state.lineage, inputs.project ?? DEFAULT_PROJECT),
+  };
+}
+
+/** A PATCH of the changed top-level fields; metadata is sent whole, tags included. */
+function campaignUpdateBody(
+  desired: DesiredCampaign,
+  changes: readonly FieldChange[],
+  inputs: PlanInputs,
+): ActionBody {
+  const fields: Record<string, unknown> = {};
+  for (const change of changes) {
+    const field = change.path.split(".")[0]!;
+    fields[field] = field === "metadata" ? taggedMetadata(desired, inputs) : change.after;
+  }
+  return { resource: "campaign", fields };
+}
+
+function creativeUpdateBody(changes: readonly FieldChange[]): ActionBody {
+  const fields: Record<string, unknown> = {};
+  for (const change of changes) fields[change.path.replace(/^creative\./, "")] = change.after;
+  return { resource: "creative", fields };
+}
+
+/**
+ * A creative's create body (template ids and URLs inline; local files as file references) and
+ * what the state records once it exists.
+ */
+function creativeCreate(desired: DesiredCampaign): {
+  body: ActionBody;
+  applied: {
+    creativeContentHash: string;
+    creativeFields: Readonly<Record<string, unknown>>;
+    artwork: Readonly<Record<string, string>>;
+  };
+} {
+  const c = desired.creative;
+  const fields: Record<string, unknown> = { resource_type: c.resource_type, details: c.details, ...c.fields };
+  for (const [field, identity] of Object.entries(c.artwork)) {
+    if (!identity.startsWith("sha256:")) fields[field] = c.artworkSource[field] ?? identity;
+  }
+  return {
+    body: { resource: "creative", fields, ...(c.files ? { files: c.files } : {}) },
+    applied: { creativeContentHash: c.contentHash, creativeFields: c.fields, artwork: c.artwork },
+  };
 }
 
 function creativeCreateChanges(desired: DesiredCampaign): FieldChange[] {
@@ -495,7 +611,7 @@ function creativeCreateChanges(desired: DesiredCampaign): FieldChange[] {
   return changes;
 }
 
-function createUploadAndFile(desired: DesiredCampaign, why: string): PlannedAction[] {
+function createUploadAndFile(desired: DesiredCampaign, why: string, reasonCode: ReasonCode): PlannedAction[] {
   const mapping = desired.upload;
   return [
     {
@@ -519,19 +635,24 @@ function createUploadAndFile(desired: DesiredCampaign, why: string): PlannedActi
         },
         { path: "upload.metadata", before: null, after: mapping.metadata },
       ],
+      body: { resource: "upload", fields: { ...mapping } },
+      applied: { uploadMapping: { ...mapping } },
       reason: why,
+      reasonCode,
     },
-    uploadFileAction(desired, why),
+    uploadFileAction(desired, why, reasonCode),
   ];
 }
 
-function uploadFileAction(desired: DesiredCampaign, why: string): PlannedAction {
+function uploadFileAction(desired: DesiredCampaign, why: string, reasonCode: ReasonCode): PlannedAction {
   return {
     kind: "upload_file",
     file: desired.audience.file,
     sha256: desired.audience.sha256,
     rows: desired.audience.totalRows,
+    ...(desired.audience.local ? { local: desired.audience.local } : {}),
     reason: why,
+    reasonCode,
   };
 }
 
@@ -554,9 +675,9 @@ function creativeContentChanges(desired: DesiredCampaign, record: CampaignRecord
   return changes;
 }
 
-function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: string[], now: string): void {
+function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: PlanNote[], now: string): void {
   if (!desired.send.enabled) {
-    notes.push("send.enabled is false: the campaign stays a draft");
+    notes.push({ code: "send_disabled", text: "send.enabled is false: the campaign stays a draft" });
     return;
   }
   const pieces = desired.audience.passingRows;
@@ -566,6 +687,7 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: stri
       kind: "blocked",
       changes: [],
       reason: "send refused: no audience row passes Lob's rules, so nothing would be mailed",
+      reasonCode: "no_passing_rows",
       hint: "run 'campaignctl validate' to see why the rows fail",
     });
     return;
@@ -575,12 +697,12 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: stri
       kind: "blocked",
       changes: [],
       reason: `send refused: preflight counts ${formatCount(pieces)} pieces, more than send.max_pieces (${formatCount(max)})`,
+      reasonCode: "max_pieces_exceeded",
       hint: "raise send.max_pieces if this audience size is intended, or fix the audience file",
     });
     return;
   }
-  const window = desired.campaign.cancel_window_campaign_minutes;
-  const minutes = typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
+  const minutes = cancelWindowOf(desired);
   actions.push({
     kind: "send",
     pieces,
@@ -588,13 +710,19 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: stri
     cancelWindowMinutes: minutes,
     cancelDeadlineIfSentNow: addMinutes(now, minutes),
     reason: "send.enabled is true and the campaign is still a draft",
+    reasonCode: "send_enabled",
   });
+}
+
+function cancelWindowOf(desired: DesiredCampaign): number {
+  const window = desired.campaign.cancel_window_campaign_minutes;
+  return typeof window === "number" ? window : DEFAULT_CANCEL_WINDOW_MINUTES;
 }
 
 /** Removed from the manifests: drafts are deleted; a sent campaign is never cancelled implicitly. */
 function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
   const actions: PlannedAction[] = [];
-  const notes: string[] = [];
+  const notes: PlanNote[] = [];
   const id = record.campaignId;
   const campaign = id ? inputs.observed.campaigns.get(id) : undefined;
   let headline: Headline = "delete";
@@ -604,6 +732,7 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
       kind: "blocked",
       changes: [],
       reason: `'${record.key}' is gone from the manifests but campaign ${campaign.id} was sent; campaignctl never cancels a sent campaign implicitly`,
+      reasonCode: "removed_but_sent",
       hint:
         deadline === undefined || Date.parse(deadline) > Date.parse(inputs.now)
           ? `restore its manifest; or run 'campaignctl destroy --key ${record.key}'${deadline ? ` before ${deadline}` : ""} to cancel the mailing, or 'campaignctl state rm ${record.key}' to stop managing it`
@@ -616,9 +745,17 @@ function planRemoved(record: CampaignRecord, inputs: PlanInputs): CampaignPlan {
       resource: "campaign",
       id: campaign.id,
       reason: "removed from the manifests (draft)",
+      reasonCode: "removed_draft",
     });
   } else {
-    actions.push(...cleanUpVanished(record, inputs, "removed from the manifests (draft found by its tags)"));
+    actions.push(
+      ...cleanUpVanished(
+        record,
+        inputs,
+        "removed from the manifests (draft found by its tags)",
+        "removed_draft",
+      ),
+    );
   }
   return {
     key: record.key,
@@ -639,16 +776,24 @@ export function cleanUpVanished(
   record: CampaignRecord,
   inputs: Pick<PlanInputs, "observed">,
   orphanReason: string,
+  orphanCode: ReasonCode = "orphan_draft",
 ): PlannedAction[] {
   const actions: PlannedAction[] = [];
   for (const orphan of inputs.observed.tagged.get(record.key) ?? []) {
     if (orphan.is_draft)
-      actions.push({ kind: "delete", resource: "campaign", id: orphan.id, reason: orphanReason });
+      actions.push({
+        kind: "delete",
+        resource: "campaign",
+        id: orphan.id,
+        reason: orphanReason,
+        reasonCode: orphanCode,
+      });
   }
   const id = record.campaignId;
   actions.push({
     kind: "forget",
     reason: id ? `campaign ${id} no longer exists in Lob` : "never finished creating",
+    reasonCode: id ? "campaign_gone" : "never_created",
   });
   return actions;
 }
@@ -669,7 +814,7 @@ function build(
   desired: DesiredCampaign,
   headline: Headline,
   actions: PlannedAction[],
-  notes: string[],
+  notes: PlanNote[],
   inputs: PlanInputs,
   record: CampaignRecord | undefined,
   campaign: Campaign | undefined,

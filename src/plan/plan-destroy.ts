@@ -24,7 +24,10 @@ export function planDestroy(inputs: DestroyInputs): Plan {
         actions: [],
         artworkDiffs: {},
         notes: [
-          "nothing recorded for this key: campaignctl has not created it (or it was already destroyed)",
+          {
+            code: "not_in_state",
+            text: "nothing recorded for this key: campaignctl has not created it (or it was already destroyed)",
+          },
         ],
       });
       continue;
@@ -45,6 +48,7 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
       resource: "campaign",
       id: campaign.id,
       reason: "draft: deleting it costs nothing",
+      reasonCode: "destroy_draft",
     });
   } else if (campaign) {
     const deadline = cancelDeadline(campaign, record);
@@ -57,6 +61,7 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
         id: campaign.id,
         deadline: deadline ?? "unknown",
         reason: "sent; its cancel window is the account's default (not known here), so Lob decides",
+        reasonCode: "destroy_sent_window_unknown",
       });
       headline = "cancel";
     } else if (deadline && Date.parse(deadline) > Date.parse(inputs.now)) {
@@ -65,6 +70,7 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
         id: campaign.id,
         deadline,
         reason: `sent; the cancel window is open until ${deadline}`,
+        reasonCode: "destroy_sent_window_open",
       });
       headline = "cancel";
     } else {
@@ -72,12 +78,13 @@ function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): Campaign
         kind: "blocked",
         changes: [],
         reason: `campaign ${campaign.id} cannot be cancelled: its cancel window closed at ${deadline ?? "an unknown time"}`,
+        reasonCode: "cancel_window_closed",
         hint: "its mail pieces are in production; contact Lob support if something is badly wrong",
       });
       headline = "blocked";
     }
   } else {
-    actions.push(...cleanUpVanished(record, inputs, "draft found by its tags"));
+    actions.push(...cleanUpVanished(record, inputs, "draft found by its tags", "orphan_draft"));
   }
   return {
     key: record.key,

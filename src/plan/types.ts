@@ -42,6 +42,8 @@ export interface DesiredCreative {
   readonly contentHash: string;
   /** The updatable fields (from, description, metadata), as the manifest sets them. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** Artwork field → the local file a create uploads (absent for template ids and URLs). */
+  readonly files?: Readonly<Record<string, LocalFileRef>>;
 }
 
 export interface DesiredUpload {
@@ -58,6 +60,8 @@ export interface DesiredAudience {
   readonly totalRows: number;
   /** Rows that pass Lob's per-row rules: the pieces a send would mail. */
   readonly passingRows: number;
+  /** The file apply streams to Lob (absolute path). */
+  readonly local?: LocalFileRef;
 }
 
 // ─── observed: one refresh of the managed campaigns from Lob ─────────────────────────────────
@@ -92,39 +96,137 @@ export interface FieldChange {
   readonly drift?: boolean;
 }
 
+/**
+ * Why an action is planned, as a stable code beside the English `reason` (which may be reworded):
+ * programs and tests match on the code, people read the reason.
+ */
+export type ReasonCode =
+  | "new_campaign"
+  | "replacement"
+  | "no_creative"
+  | "no_upload"
+  | "new_audience"
+  | "file_not_recorded"
+  | "found_by_tags"
+  | "found_on_campaign"
+  | "fields_changed"
+  | "drift"
+  | "mapping_changed"
+  | "create_only_changed"
+  | "audience_changed"
+  | "send_enabled"
+  | "sent_outside"
+  | "duplicate_draft"
+  | "removed_draft"
+  | "orphan_draft"
+  | "destroy_draft"
+  | "destroy_sent_window_open"
+  | "destroy_sent_window_unknown"
+  | "cancel_window_closed"
+  | "sent_and_gone"
+  | "unrecorded_in_lob"
+  | "sent_cannot_change"
+  | "sent_duplicate"
+  | "no_passing_rows"
+  | "max_pieces_exceeded"
+  | "removed_but_sent"
+  | "campaign_gone"
+  | "never_created"
+  | "settling_create";
+
+/** A note that is not a change: a stable `code` to match on, `text` to show. */
+export interface PlanNote {
+  readonly code: NoteCode;
+  readonly text: string;
+}
+
+export type NoteCode =
+  | "send_disabled"
+  | "already_sent_send_ignored"
+  | "created_anew"
+  | "audience_hash_unknown"
+  | "artwork_hash_unknown"
+  | "other_project_draft"
+  | "sent_duplicate_left"
+  | "not_in_state";
+
+/**
+ * A local file a create sends: the absolute path (read at apply time) and the sha256 the plan
+ * judged, so apply refuses bytes that changed since. `path` is where this machine keeps it, not
+ * what the plan decides: saved-plan fingerprints leave it out.
+ */
+export interface LocalFileRef {
+  readonly path: string;
+  readonly sha256: string;
+  readonly mediaType: "html" | "pdf" | "png" | "jpg" | "csv";
+}
+
+/**
+ * What a create or update sends to Lob (the `changes` beside it are for display). Ids that exist
+ * only once an earlier step ran (`campaign_id`) are added by apply.
+ */
+export type ActionBody =
+  | { readonly resource: "campaign"; readonly fields: Readonly<Record<string, unknown>> }
+  | {
+      readonly resource: "creative";
+      readonly fields: Readonly<Record<string, unknown>>;
+      /** Artwork fields sent as local files (multipart); template ids and URLs are in `fields`. */
+      readonly files?: Readonly<Record<string, LocalFileRef>>;
+    }
+  | { readonly resource: "upload"; readonly fields: Readonly<Record<string, unknown>> };
+
+/**
+ * What the state records as applied once a create or update succeeds: the manifest's values,
+ * without campaignctl's tags (so the next plan compares like with like).
+ */
+export interface AppliedValues {
+  readonly campaign?: Readonly<Record<string, unknown>>;
+  readonly creativeContentHash?: string;
+  readonly creativeFields?: Readonly<Record<string, unknown>>;
+  readonly artwork?: Readonly<Record<string, string>>;
+  readonly uploadMapping?: Readonly<Record<string, unknown>>;
+}
+
+interface Reasoned {
+  readonly reason: string;
+  readonly reasonCode: ReasonCode;
+}
+
 /** One executable step of a campaign's plan, in the order apply runs them. */
 export type PlannedAction =
-  | { readonly kind: "adopt"; readonly resource: Resource; readonly id: string; readonly reason: string }
-  | {
+  | ({ readonly kind: "adopt"; readonly resource: Resource; readonly id: string } & Reasoned)
+  | ({
       readonly kind: "create";
       readonly resource: Resource;
       readonly changes: readonly FieldChange[];
-      readonly reason: string;
-    }
-  | {
+      readonly body: ActionBody;
+      readonly applied: AppliedValues;
+    } & Reasoned)
+  | ({
       readonly kind: "update";
       readonly resource: Resource;
       readonly id: string;
       readonly changes: readonly FieldChange[];
+      readonly body: ActionBody;
+      readonly applied: AppliedValues;
       readonly drift: boolean;
-      readonly reason: string;
-    }
-  | {
+    } & Reasoned)
+  | ({
       /** Delete a resource so that the following creates can make it anew (draft only). */
       readonly kind: "replace";
       readonly resource: "campaign" | "upload";
       readonly id: string;
       readonly changes: readonly FieldChange[];
-      readonly reason: string;
-    }
-  | {
+    } & Reasoned)
+  | ({
       readonly kind: "upload_file";
       readonly file: string;
       readonly sha256: string;
       readonly rows: number;
-      readonly reason: string;
-    }
-  | {
+      /** The audience file to stream (absolute); absent only in hand-built plans. */
+      readonly local?: LocalFileRef;
+    } & Reasoned)
+  | ({
       readonly kind: "send";
       /** Pieces preflight expects Lob to mail (passing rows). */
       readonly pieces: number;
@@ -132,37 +234,39 @@ export type PlannedAction =
       readonly cancelWindowMinutes: number;
       /** The cancel deadline if the send happened at plan time (Lob's clock). */
       readonly cancelDeadlineIfSentNow: string;
-      readonly reason: string;
-    }
-  | { readonly kind: "delete"; readonly resource: "campaign"; readonly id: string; readonly reason: string }
-  | {
+    } & Reasoned)
+  | ({ readonly kind: "delete"; readonly resource: "campaign"; readonly id: string } & Reasoned)
+  | ({
       /** Sent campaigns: cancel inside the window (destroy only). */
       readonly kind: "cancel";
       readonly id: string;
       readonly deadline: string;
-      readonly reason: string;
-    }
-  | {
+    } & Reasoned)
+  | ({
       readonly kind: "blocked";
       readonly changes: readonly FieldChange[];
-      readonly reason: string;
       readonly hint: string;
-    }
-  | { readonly kind: "record_send"; readonly id: string; readonly sentAt: string; readonly reason: string }
-  | {
+    } & Reasoned)
+  | ({
+      readonly kind: "record_send";
+      readonly id: string;
+      readonly sentAt: string;
+      readonly cancelWindowMinutes: number;
+    } & Reasoned)
+  | ({
       /** Drop a state record whose campaign no longer exists anywhere (nothing to call in Lob). */
       readonly kind: "forget";
-      readonly reason: string;
-    }
-  | {
+    } & Reasoned)
+  | ({
       /**
        * A create whose outcome is unknown may still land in Lob: nothing is decided for this key
        * until `until` (Lob's clock). apply waits, then looks again; it never runs this action.
        */
       readonly kind: "wait";
       readonly until: string;
-      readonly reason: string;
-    };
+    } & Reasoned);
+
+export type ActionKind = PlannedAction["kind"];
 
 /** How a campaign's plan is counted in the summary line. */
 export type Headline = "create" | "update" | "replace" | "delete" | "cancel" | "noop" | "blocked" | "wait";
@@ -176,7 +280,7 @@ export interface CampaignPlan {
   /** Unified diffs of local HTML artwork whose content changed (field → patch text). */
   readonly artworkDiffs: Readonly<Record<string, string>>;
   /** Notes that are not changes (e.g. "send is disabled; stays a draft"). */
-  readonly notes: readonly string[];
+  readonly notes: readonly PlanNote[];
   /** Things a person must know although nothing changes (e.g. "destroyed at T; not re-created"). */
   readonly warnings?: readonly string[];
 }

@@ -51,7 +51,7 @@ function renderCampaign(campaign: CampaignPlan, style: Style): string[] {
       else if (line.length > 0) out.push(`        ${style.dim(line)}`);
     }
   }
-  for (const note of campaign.notes) out.push(`    ${style.dim(`note: ${note}`)}`);
+  for (const note of campaign.notes) out.push(`    ${style.dim(`note: ${note.text}`)}`);
   return out;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseCommandArgs } from "../../src/cli/args.js";
 import { colorEnabled } from "../../src/cli/color.js";
 import type { CommandSpec } from "../../src/cli/context.js";
-import { parallelismFrom, parseDuration } from "../../src/cli/engine-io.js";
+import { parallelismFrom, parseDuration } from "../../src/cli/options.js";
 import type { CampaignctlError } from "../../src/core/errors.js";
 
 const command: CommandSpec = {

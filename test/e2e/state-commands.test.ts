@@ -74,10 +74,18 @@ describe("state rebuild", () => {
       const plan = await spawnCli(["plan", "--detailed-exitcode", ws.dir], { cwd: ws.dir, env });
       expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
       const json = await spawnCli(["plan", "--format", "json", ws.dir], { cwd: ws.dir, env });
-      const parsed = JSON.parse(json.stdout) as { campaigns: { key: string; notes: string[] }[] };
-      const draftNotes = parsed.campaigns.find((c) => c.key === "rb-draft")!.notes.join("\n");
-      expect(draftNotes).toContain("cannot compare the audience file");
-      expect(draftNotes).toContain("cannot compare the artwork");
+      const parsed = JSON.parse(json.stdout) as {
+        campaigns: { key: string; notes: { code: string; text: string }[] }[];
+      };
+      const draftNotes = parsed.campaigns.find((c) => c.key === "rb-draft")!.notes;
+      expect(draftNotes).toContainEqual({
+        code: "audience_hash_unknown",
+        text: expect.stringContaining("cannot compare the audience file"),
+      });
+      expect(draftNotes).toContainEqual({
+        code: "artwork_hash_unknown",
+        text: expect.stringContaining("cannot compare the artwork"),
+      });
 
       expect(await censusByKey(emulator, apiKey)).toEqual({
         "rb-sent": { campaigns: 1, creatives: 1, uploads: 1, sent: 1 },

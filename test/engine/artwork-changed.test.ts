@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "../support/emulator.js";
 import { runApply } from "../../src/engine/use-cases.js";
+import { withEnvDeps } from "../support/engine-deps.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
 const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
@@ -18,18 +19,22 @@ describe("artwork rewritten between plan and upload", () => {
     try {
       ws.addCampaign("art-moves");
       emulator.clearRequests();
-      const outcome = await runApply([ws.dir], {
-        cwd: ws.dir,
-        env,
-        sandbox: false,
-        lockTimeoutMs: 0,
-        reporter: () => undefined,
-        allowSend: false,
-        waitForProcessing: false,
-        showPlan: () => undefined,
-        // Someone saves the artwork while the plan is being read.
-        confirm: async () => appendFileSync(join(ws.dir, "front.html"), "<!-- edited -->\n"),
-      });
+      const outcome = await withEnvDeps(
+        { cwd: ws.dir, env },
+        {
+          reporter: () => undefined,
+          showPlan: () => undefined,
+          // Someone saves the artwork while the plan is being read.
+          confirm: async () => appendFileSync(join(ws.dir, "front.html"), "<!-- edited -->\n"),
+        },
+        (deps) =>
+          runApply(deps, [ws.dir], {
+            cwd: ws.dir,
+            env,
+            allowSend: false,
+            waitForProcessing: false,
+          }),
+      );
       expect(outcome.failed.map((f) => f.key)).toEqual(["art-moves"]);
       expect(outcome.failed[0]!.reason).toContain("changed since the plan for 'art-moves' was made");
       expect(creativeCreates()).toBe(0);

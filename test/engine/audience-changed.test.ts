@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "../support/emulator.js";
 import { runApply } from "../../src/engine/use-cases.js";
+import { withEnvDeps } from "../support/engine-deps.js";
 import { processedSends } from "../support/lob-inspect.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
@@ -15,19 +16,26 @@ describe("an audience file rewritten between preflight and upload", () => {
     try {
       ws.addCampaign("moving", enableSend);
       emulator.clearRequests();
-      const outcome = await runApply([ws.dir], {
-        cwd: ws.dir,
-        env,
-        sandbox: false,
-        lockTimeoutMs: 0,
-        reporter: () => undefined,
-        allowSend: true,
-        waitForProcessing: false,
-        showPlan: () => undefined,
-        // A generator job rewrites the file while the person reads the plan.
-        confirm: async () =>
-          appendFileSync(join(ws.dir, "audience.csv"), "C-9999,Late Row,Late,1 New St,,Austin,TX,78701,X\n"),
-      });
+      const outcome = await withEnvDeps(
+        { cwd: ws.dir, env },
+        {
+          reporter: () => undefined,
+          showPlan: () => undefined,
+          // A generator job rewrites the file while the person reads the plan.
+          confirm: async () =>
+            appendFileSync(
+              join(ws.dir, "audience.csv"),
+              "C-9999,Late Row,Late,1 New St,,Austin,TX,78701,X\n",
+            ),
+        },
+        (deps) =>
+          runApply(deps, [ws.dir], {
+            cwd: ws.dir,
+            env,
+            allowSend: true,
+            waitForProcessing: false,
+          }),
+      );
       expect(outcome.failed.map((f) => f.key)).toEqual(["moving"]);
       expect(outcome.failed[0]!.reason).toContain("changed while 'moving' was being applied");
       expect(processedSends(emulator)).toBe(0);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { assertAudienceFileReadable } from "../../src/engine/local-files.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { useEmulator } from "../support/emulator.js";
+import { withEnvDeps } from "../support/engine-deps.js";
 import { writeRequests } from "../support/lob-inspect.js";
 import { makeWorkspace, TEST_API_KEY } from "../support/workspace.js";
 
@@ -40,18 +41,17 @@ describe("a manifest's file removed between plan and apply", () => {
     try {
       ws.addCampaign("vanishing");
       emulator.clearRequests();
-      const outcome = await runApply([ws.dir], {
-        cwd: ws.dir,
-        env: { LOB_API_KEY: `${TEST_API_KEY}${keySuffix}`, LOB_API_URL: emulator.url },
-        sandbox: false,
-        lockTimeoutMs: 0,
-        reporter: () => undefined,
-        allowSend: false,
-        waitForProcessing: false,
-        showPlan: () => undefined,
-        // Someone moves the file while the person reads the plan.
-        confirm: async () => unlinkSync(join(ws.dir, file)),
-      });
+      const env = { LOB_API_KEY: `${TEST_API_KEY}${keySuffix}`, LOB_API_URL: emulator.url };
+      const outcome = await withEnvDeps(
+        { cwd: ws.dir, env },
+        {
+          reporter: () => undefined,
+          showPlan: () => undefined,
+          // Someone moves the file while the person reads the plan.
+          confirm: async () => unlinkSync(join(ws.dir, file)),
+        },
+        (deps) => runApply(deps, [ws.dir], { cwd: ws.dir, env, allowSend: false, waitForProcessing: false }),
+      );
       return { outcome, path: join(ws.dir, file), writes: writeRequests(emulator) };
     } finally {
       ws.cleanup();
@@ -61,7 +61,7 @@ describe("a manifest's file removed between plan and apply", () => {
   it("fails the campaign with the manifest's error before the creative is sent", async () => {
     const { outcome, writes } = await applyRemoving("front.html", "gonefront");
     expect(outcome.failed).toEqual([
-      { key: "vanishing", reason: "artwork file ./front.html cannot be read (ENOENT)" },
+      { key: "vanishing", reason: "artwork file front.html cannot be read (ENOENT)" },
     ]);
     expect(writes).toEqual(["POST /campaigns 200"]);
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { useEmulator } from "../support/emulator.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { runApply } from "../../src/engine/use-cases.js";
+import { withEnvDeps } from "../support/engine-deps.js";
 import { censusByKey } from "../support/lob-inspect.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
@@ -22,24 +23,28 @@ describe("a campaign sent from the dashboard between plan and apply", () => {
       ws.editCampaign("racy", (y) => y.replace("size: 4x6", "size: 6x9")); // → replace (delete the draft)
 
       const events: EngineEvent[] = [];
-      const outcome = await runApply([ws.dir], {
-        cwd: ws.dir,
-        env,
-        sandbox: false,
-        lockTimeoutMs: 0,
-        reporter: (e) => events.push(e),
-        allowSend: false,
-        waitForProcessing: false,
-        showPlan: () => undefined,
-        // While the person reads the plan, someone sends the campaign from Lob's dashboard.
-        confirm: async () => {
-          const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
-            method: "POST",
-            headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
-          });
-          expect(res.status).toBe(200);
+      const outcome = await withEnvDeps(
+        { cwd: ws.dir, env },
+        {
+          reporter: (e) => events.push(e),
+          showPlan: () => undefined,
+          // While the person reads the plan, someone sends the campaign from Lob's dashboard.
+          confirm: async () => {
+            const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
+              method: "POST",
+              headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
+            });
+            expect(res.status).toBe(200);
+          },
         },
-      });
+        (deps) =>
+          runApply(deps, [ws.dir], {
+            cwd: ws.dir,
+            env,
+            allowSend: false,
+            waitForProcessing: false,
+          }),
+      );
       expect(outcome.plan.campaigns[0]!.headline).toBe("replace");
       expect(outcome.failed.map((f) => f.key)).toEqual(["racy"]);
       expect(outcome.failed[0]!.reason).toContain("was sent after this plan was made");

@@ -29,7 +29,10 @@ describe("planApply", () => {
     ]);
     expect(plan.summary).toMatchObject({ create: 1, update: 0, send: 0 });
     expect(plan.hasChanges).toBe(true);
-    expect(campaign!.notes.join()).toContain("stays a draft");
+    expect(campaign!.notes).toContainEqual({
+      code: "send_disabled",
+      text: expect.stringContaining("stays a draft"),
+    });
   });
 
   it("is a no-op when Lob matches what was applied", () => {
@@ -313,7 +316,10 @@ describe("planApply", () => {
   it("recreates a draft that was deleted outside campaignctl", () => {
     const plan = planApply(inputs({ observed: observedOf([], { missing: new Set(["cmp_1"]) }) }));
     expect(plan.campaigns[0]!.headline).toBe("create");
-    expect(plan.campaigns[0]!.notes.join()).toContain("no longer exists in Lob");
+    expect(plan.campaigns[0]!.notes).toContainEqual({
+      code: "created_anew",
+      text: expect.stringContaining("no longer exists in Lob"),
+    });
   });
 
   it("treats an inline from address as equal when Lob adds fields to it", () => {

@@ -128,9 +128,10 @@ describe("duplicate drafts of another project", () => {
       inputs({ observed: observedOf([aCampaign()], { tagged: new Map([["spring", [elsewhere]]]) }) }),
     );
     expect(plan.campaigns[0]!.actions).toEqual([]);
-    expect(plan.campaigns[0]!.notes.join("\n")).toContain(
-      "draft cmp_shop carries this key's tags under project 'shop'",
-    );
+    expect(plan.campaigns[0]!.notes).toContainEqual({
+      code: "other_project_draft",
+      text: expect.stringContaining("draft cmp_shop carries this key's tags under project 'shop'"),
+    });
   });
 });
 
@@ -227,8 +228,14 @@ describe("records rebuilt from Lob or imported", () => {
     });
     const plan = planApply(inputs({ state: aState([record]) }));
     expect(plan.campaigns[0]!.actions).toEqual([]);
-    expect(plan.campaigns[0]!.notes.join("\n")).toContain("cannot compare the audience file");
-    expect(plan.campaigns[0]!.notes.join("\n")).toContain("cannot compare the artwork");
+    expect(plan.campaigns[0]!.notes).toContainEqual({
+      code: "audience_hash_unknown",
+      text: expect.stringContaining("cannot compare the audience file"),
+    });
+    expect(plan.campaigns[0]!.notes).toContainEqual({
+      code: "artwork_hash_unknown",
+      text: expect.stringContaining("cannot compare the artwork"),
+    });
     expect(plan.hasChanges).toBe(false);
   });
 

@@ -4,9 +4,11 @@ import { createApplyTally, describeCounts } from "../apply-tally.js";
 import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
-import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
 import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
-import { crashHookFrom, targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -48,29 +50,34 @@ export const command: CommandSpec = {
     const { runApply } = await import("../../engine/use-cases.js");
     const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
     const allowSend = values["allow-send"] === true;
-    const crash = crashHookFrom(ctx);
-    const target = await targetOptionsFrom(values, ctx, { paths: positionals });
+    const target = await targetFrom(values, ctx, { paths: positionals });
     let shown: Plan | undefined;
-    const tally = createApplyTally(target.reporter, (key) => expectedPieces(shown, key));
-    const outcome = await runApply(positionals, {
-      ...target,
+    const tally = createApplyTally(stderrReporter(ctx), (key) => expectedPieces(shown, key));
+    const io = cliIoHost(ctx, {
       reporter: tally.reporter,
-      onInterrupt: (signal) => ctx.stderr.write(interruptMessage(signal, tally.counts())),
-      ...settleFrom(values),
-      ...recreateFrom(values),
-      ...parallelismFrom(values.parallelism),
-      allowSend,
-      ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
-      waitForProcessing: values["no-wait"] !== true,
-      ...(crash ? { crash } : {}),
+      autoApprove: values["auto-approve"] === true,
       // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
       showPlan: (plan) => {
         shown = plan;
         if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
-      confirm: (plan) => approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend }),
     });
+    const onInterrupt = (signal: NodeJS.Signals) =>
+      ctx.stderr.write(interruptMessage(signal, tally.counts()));
+    const outcome = await withEngine(target, { io, command: "apply", onInterrupt }, ({ deps, sandbox }) =>
+      runApply(deps, positionals, {
+        ...useCaseOptions(target),
+        ...settleFrom(values),
+        ...recreateFrom(values),
+        ...parallelismFrom(values.parallelism),
+        allowSend,
+        ...(typeof values.plan === "string" ? { savedPlanFile: values.plan } : {}),
+        waitForProcessing: values["no-wait"] !== true,
+        // The sandbox validates in moments: poll it often.
+        ...(sandbox ? { pollIntervalMs: 200 } : {}),
+      }),
+    );
     const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
       ctx.stdout.write(

@@ -1,7 +1,9 @@
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { approve, checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../engine-io.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -33,18 +35,23 @@ export const command: CommandSpec = {
     const { runDestroy } = await import("../../engine/use-cases.js");
     const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
     const keys = Array.isArray(values.key) ? values.key : undefined;
-    const outcome = await runDestroy({
-      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
-      ...parallelismFrom(values.parallelism),
-      paths: positionals,
-      ...(keys ? { keys } : {}),
+    const target = await targetFrom(values, ctx, { paths: positionals });
+    const io = cliIoHost(ctx, {
+      reporter: stderrReporter(ctx),
+      autoApprove: values["auto-approve"] === true,
       showPlan: (plan) => {
         if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
-      confirm: (plan) =>
-        approve(ctx, plan, { autoApprove: values["auto-approve"] === true, allowSend: false }),
     });
+    const outcome = await withEngine(target, { io, command: "destroy" }, ({ deps }) =>
+      runDestroy(deps, {
+        ...useCaseOptions(target),
+        ...parallelismFrom(values.parallelism),
+        paths: positionals,
+        ...(keys ? { keys } : {}),
+      }),
+    );
     if (format === "json") {
       ctx.stdout.write(
         `${JSON.stringify({ version: 1, plan: outcome.plan, result: { failed: outcome.failed, stateSerial: outcome.state.serial } }, null, 2)}\n`,

@@ -3,8 +3,10 @@ import { CampaignctlError } from "../../core/errors.js";
 import { makeStyle } from "../../render/style.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { TARGET_OPTIONS } from "../engine-io.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
 
 export const command: CommandSpec = {
   name: "failures",
@@ -42,12 +44,18 @@ export const command: CommandSpec = {
       });
     }
     const { runFailures } = await import("../../engine/use-cases.js");
-    const target = await targetOptionsFrom(values, ctx);
-    const outcome = await runFailures({
-      ...target,
-      key,
-      out: values.out,
-    });
+    const target = await targetFrom(values, ctx);
+    const out = values.out;
+    const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+    const outcome = await withEngine(target, { io, command: "failures" }, ({ deps, sandbox }) =>
+      runFailures(deps, {
+        ...useCaseOptions(target),
+        key,
+        out,
+        // The sandbox builds exports in moments: poll it often.
+        ...(sandbox ? { pollIntervalMs: 100 } : {}),
+      }),
+    );
     ctx.stderr.write(
       `Wrote ${outcome.file} (${outcome.bytes.toLocaleString("en-US")} bytes): ${outcome.failedRows.toLocaleString("en-US")} failed of ${outcome.totalRows.toLocaleString("en-US")} rows.\n`,
     );

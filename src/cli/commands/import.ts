@@ -1,8 +1,10 @@
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -31,10 +33,10 @@ export const command: CommandSpec = {
     }
     const [key, campaignId] = positionals as [string, string];
     const { runImport } = await import("../../engine/state-commands.js");
-    const result = await runImport(
-      await targetOptionsFrom(values, ctx, { quiet: format === "json" }),
-      key,
-      campaignId,
+    const target = await targetFrom(values, ctx);
+    const io = cliIoHost(ctx, { reporter: stderrReporter(ctx, { quiet: format === "json" }) });
+    const result = await withEngine(target, { io, command: "import" }, ({ deps }) =>
+      runImport(deps, { ...(target.project ? { project: target.project } : {}) }, key, campaignId),
     );
     if (format === "json") {
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...result }, null, 2)}\n`);

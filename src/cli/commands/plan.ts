@@ -1,9 +1,11 @@
 import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
-import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
 import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "markdown", "json"] as const;
 
@@ -45,12 +47,16 @@ export const command: CommandSpec = {
     const { renderPlanText } = await import("../../render/plan-text.js");
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
-    const { plan } = await runPlan(positionals, {
-      ...(await targetOptionsFrom(values, ctx, { paths: positionals })),
-      ...settleFrom(values),
-      ...recreateFrom(values),
-      ...(typeof values.out === "string" ? { out: values.out } : {}),
-    });
+    const target = await targetFrom(values, ctx, { paths: positionals });
+    const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+    const { plan } = await withEngine(target, { io, command: "plan" }, ({ deps }) =>
+      runPlan(deps, positionals, {
+        ...useCaseOptions(target),
+        ...settleFrom(values),
+        ...recreateFrom(values),
+        ...(typeof values.out === "string" ? { out: values.out } : {}),
+      }),
+    );
     const text =
       format === "json"
         ? renderPlanJson(plan)

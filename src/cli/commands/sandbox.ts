@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { parseDuration, TARGET_OPTIONS } from "../engine-io.js";
+import { parseDuration, TARGET_OPTIONS } from "../options.js";
 import { projectFor } from "../project-arg.js";
 
 const USAGE = "campaignctl sandbox clock [advance DURATION] [--lock-timeout DURATION]";

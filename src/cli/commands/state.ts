@@ -1,8 +1,10 @@
 import { CampaignctlError } from "../../core/errors.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -54,63 +56,71 @@ export const command: CommandSpec = {
       });
     }
     const engine = await import("../../engine/state-commands.js");
-    const options = await targetOptionsFrom(values, ctx, { quiet: format === "json" });
+    const target = await targetFrom(values, ctx);
+    const io = cliIoHost(ctx, { reporter: stderrReporter(ctx, { quiet: format === "json" }) });
+    const options = target.project ? { project: target.project } : {};
     const out = (value: unknown) =>
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...(value as object) }, null, 2)}\n`);
-    switch (sub) {
-      case "list": {
-        const listing = await engine.runStateList(options);
-        if (format === "json") out(listing);
-        else {
-          const lines = listing.campaigns.map(
-            (r) =>
-              `${r.key}  ${r.campaignId ?? "(no campaign yet)"}  ${r.sentAt ? `sent at ${r.sentAt}` : r.campaignId ? "draft" : "pending"}${r.applied.unknown?.length ? "  (hashes unknown)" : ""}`,
-          );
-          for (const d of listing.destroyed)
-            lines.push(`${d.key}  ${d.campaignId ?? "-"}  destroyed (${d.how}) at ${d.at}`);
-          ctx.stdout.write(lines.length > 0 ? `${lines.join("\n")}\n` : "The state records no campaigns.\n");
+    return withEngine(target, { io, command: `state ${sub}` }, async ({ deps }) => {
+      switch (sub) {
+        case "list": {
+          const listing = await engine.runStateList(deps);
+          if (format === "json") out(listing);
+          else {
+            const lines = listing.campaigns.map(
+              (r) =>
+                `${r.key}  ${r.campaignId ?? "(no campaign yet)"}  ${r.sentAt ? `sent at ${r.sentAt}` : r.campaignId ? "draft" : "pending"}${r.applied.unknown?.length ? "  (hashes unknown)" : ""}`,
+            );
+            for (const d of listing.destroyed)
+              lines.push(`${d.key}  ${d.campaignId ?? "-"}  destroyed (${d.how}) at ${d.at}`);
+            ctx.stdout.write(
+              lines.length > 0 ? `${lines.join("\n")}\n` : "The state records no campaigns.\n",
+            );
+          }
+          return EXIT.ok;
         }
-        return EXIT.ok;
-      }
-      case "show":
-        out(await engine.runStateShow(options, args[0]!));
-        return EXIT.ok;
-      case "rm": {
-        const result = await engine.runStateRm(options, args[0]!);
-        if (format === "json") out(result);
-        else {
-          if (!result.untagged && result.note) ctx.stderr.write(`Warning: ${result.note}\n`);
-          ctx.stdout.write(
-            `Forgot '${args[0]}'${result.campaignId ? ` (campaign ${result.campaignId}${result.untagged ? ", campaignctl's tags removed in Lob" : ""})` : ""}. Nothing was deleted in Lob.\n`,
-          );
+        case "show":
+          out(await engine.runStateShow(deps, options, args[0]!));
+          return EXIT.ok;
+        case "rm": {
+          const result = await engine.runStateRm(deps, options, args[0]!);
+          if (format === "json") out(result);
+          else {
+            if (!result.untagged && result.note) ctx.stderr.write(`Warning: ${result.note}\n`);
+            ctx.stdout.write(
+              `Forgot '${args[0]}'${result.campaignId ? ` (campaign ${result.campaignId}${result.untagged ? ", campaignctl's tags removed in Lob" : ""})` : ""}. Nothing was deleted in Lob.\n`,
+            );
+          }
+          return EXIT.ok;
         }
-        return EXIT.ok;
-      }
-      case "mv": {
-        const result = await engine.runStateMv(options, args[0]!, args[1]!);
-        if (format === "json") out(result);
-        else
-          ctx.stdout.write(
-            `Moved '${args[0]}' to '${args[1]}' (campaign ${result.campaignId ?? "-"} retagged in Lob).\n`,
-          );
-        return EXIT.ok;
-      }
-      case "rebuild": {
-        const result = await engine.runStateRebuild(options);
-        if (format === "json") out(result);
-        else {
-          const lines = [
-            `Rebuilt the state from Lob: ${result.found.length} campaign(s) (lineage ${result.lineage}).`,
-            ...result.found.map((f) => `  ${f.key}  ${f.campaignId}  ${f.sent ? "sent" : "draft"}`),
-            ...result.dropped.map((k) => `  ${k}: dropped (its campaign is no longer in Lob)`),
-            ...result.duplicates.map((d) => `  ${d.key}: ${d.campaignId} also carries this key (left alone)`),
-            "Artwork and audience hashes are unknown for campaigns the state did not record; 'campaignctl plan' says what it can't compare.",
-          ];
-          ctx.stdout.write(`${lines.join("\n")}\n`);
+        case "mv": {
+          const result = await engine.runStateMv(deps, options, args[0]!, args[1]!);
+          if (format === "json") out(result);
+          else
+            ctx.stdout.write(
+              `Moved '${args[0]}' to '${args[1]}' (campaign ${result.campaignId ?? "-"} retagged in Lob).\n`,
+            );
+          return EXIT.ok;
         }
-        return EXIT.ok;
+        case "rebuild": {
+          const result = await engine.runStateRebuild(deps, options);
+          if (format === "json") out(result);
+          else {
+            const lines = [
+              `Rebuilt the state from Lob: ${result.found.length} campaign(s) (lineage ${result.lineage}).`,
+              ...result.found.map((f) => `  ${f.key}  ${f.campaignId}  ${f.sent ? "sent" : "draft"}`),
+              ...result.dropped.map((k) => `  ${k}: dropped (its campaign is no longer in Lob)`),
+              ...result.duplicates.map(
+                (d) => `  ${d.key}: ${d.campaignId} also carries this key (left alone)`,
+              ),
+              "Artwork and audience hashes are unknown for campaigns the state did not record; 'campaignctl plan' says what it can't compare.",
+            ];
+            ctx.stdout.write(`${lines.join("\n")}\n`);
+          }
+          return EXIT.ok;
+        }
       }
-    }
-    return EXIT.internal;
+      return EXIT.internal;
+    });
   },
 };

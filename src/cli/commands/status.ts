@@ -1,7 +1,9 @@
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
-import { checkFormat, TARGET_OPTIONS } from "../engine-io.js";
-import { targetOptionsFrom } from "../target-args.js";
+import { cliIoHost } from "../io-host.js";
+import { checkFormat, TARGET_OPTIONS } from "../options.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, withEngine } from "../target-args.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -28,7 +30,11 @@ export const command: CommandSpec = {
     const format = checkFormat(values.format, FORMATS);
     const { runStatus } = await import("../../engine/status.js");
     const keys = Array.isArray(values.key) ? values.key : undefined;
-    const outcome = await runStatus({ ...(await targetOptionsFrom(values, ctx)), ...(keys ? { keys } : {}) });
+    const target = await targetFrom(values, ctx);
+    const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+    const outcome = await withEngine(target, { io, command: "status", readOnly: true }, ({ deps }) =>
+      runStatus(deps, { ...(target.project ? { project: target.project } : {}), ...(keys ? { keys } : {}) }),
+    );
     if (format === "json") {
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...outcome }, null, 2)}\n`);
     } else {
