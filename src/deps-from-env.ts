@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { registerSecret } from "./core/active-secrets.js";
+import { sleep } from "./core/sleep.js";
 import type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
 import type { EngineIo } from "./engine/events.js";
 import type { Sandbox } from "./engine/sandbox.js";
@@ -111,7 +112,7 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
     // Lob's clock (from its Date headers), not ours: cancel windows and send times are Lob's.
     const clock: Clock = {
       now: () => client.serverNow(),
-      sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      sleep,
     };
     const opened = sandbox;
     return {

@@ -1,3 +1,4 @@
+import { sleep } from "../core/sleep.js";
 import type { LobClient } from "../lob/client.js";
 import type { StateStore, StateTarget } from "../state/types.js";
 import type { EngineIo } from "./events.js";
@@ -52,5 +53,5 @@ export function inProcessLock(): EngineLock {
 /** Real time: `setTimeout` for sleeps. */
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  sleep,
 };
