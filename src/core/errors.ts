@@ -5,6 +5,18 @@
  */
 export type ErrorSource = "user" | "remote" | "toolkit";
 
+/** The codes a Lob call can end in: the one list, which `ErrorCode` and lob/ both use. */
+export const LOB_ERROR_CODES = [
+  "LOB_AUTH",
+  "LOB_NOT_FOUND",
+  "LOB_RATE_LIMITED",
+  "LOB_VALIDATION",
+  "LOB_SERVER",
+  "LOB_NETWORK",
+  "LOB_UNEXPECTED",
+] as const;
+export type LobErrorCode = (typeof LOB_ERROR_CODES)[number];
+
 export type ErrorCode =
   // input
   | "USAGE"
@@ -13,19 +25,15 @@ export type ErrorCode =
   | "PROJECT_INVALID"
   | "AUDIENCE_INVALID"
   | "ENV_MISSING"
+  /** A local file campaignctl must read or write (a download target, say) is not accessible. */
+  | "FILE_ACCESS"
   // state
   | "STATE_LOCKED"
   | "STATE_CORRUPT"
   | "STATE_TARGET_MISMATCH"
   | "STATE_WRITE_FAILED"
   // remote
-  | "LOB_AUTH"
-  | "LOB_NOT_FOUND"
-  | "LOB_RATE_LIMITED"
-  | "LOB_VALIDATION"
-  | "LOB_SERVER"
-  | "LOB_NETWORK"
-  | "LOB_UNEXPECTED"
+  | LobErrorCode
   // engine
   | "NO_API_KEY"
   | "APPROVAL_REQUIRED"

@@ -20,6 +20,7 @@ import type {
 } from "../state/types.js";
 import { readArtworkBytes } from "./artwork-bytes.js";
 import type { EngineEvent, EngineIo } from "./events.js";
+import { assertAudienceFileReadable } from "./local-files.js";
 import { findTaggedCampaigns } from "./observe.js";
 
 export interface ExecuteOptions {
@@ -374,6 +375,7 @@ class Execution {
     if (!action.local) throw internalError(`'${key}': the plan's upload_file carries no local file`);
     const path = action.local.path;
     this.step(key, action, "start", uploadId, `${action.rows.toLocaleString("en-US")} rows`);
+    await assertAudienceFileReadable(path);
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.
     const sent = await this.o.client.uploadFile(uploadId, {

@@ -1,17 +1,11 @@
 import { isPlainObject } from "../core/objects.js";
 import { inspect } from "node:util";
 import { CampaignctlError } from "../core/errors.js";
+import type { ErrorSource, LobErrorCode } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
 
-/** The subset of error codes a Lob call can end in. */
-export type LobErrorCode =
-  | "LOB_AUTH"
-  | "LOB_NOT_FOUND"
-  | "LOB_RATE_LIMITED"
-  | "LOB_VALIDATION"
-  | "LOB_SERVER"
-  | "LOB_NETWORK"
-  | "LOB_UNEXPECTED";
+/** The subset of error codes a Lob call can end in (the list lives in core/errors.ts). */
+export type { LobErrorCode } from "../core/errors.js";
 
 export interface LobApiErrorDetails {
   readonly code: LobErrorCode;
@@ -73,7 +67,7 @@ export class LobApiError extends CampaignctlError {
     super({
       code: details.code,
       message,
-      source: details.status === 0 || details.status >= 500 ? "remote" : "user",
+      source: sourceOfStatus(details.status),
       hint: HINTS[details.code],
     });
     this.name = "LobApiError";
@@ -108,6 +102,14 @@ export class LobApiError extends CampaignctlError {
   [inspect.custom](): string {
     return `${this.name} [${this.code}] ${inspect(this.toJSON())}`;
   }
+}
+
+/**
+ * Whose move a failed call is: no response, a 5xx or a 429 (Lob's limit, shared by every caller
+ * of the key) is on Lob's side; any other 4xx is a request the user can fix.
+ */
+export function sourceOfStatus(status: number): ErrorSource {
+  return status === 0 || status === 429 || status >= 500 ? "remote" : "user";
 }
 
 export function isLobApiError(value: unknown): value is LobApiError {

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { CampaignctlError } from "../core/errors.js";
 
 /**
  * A multipart/form-data body streamed from disk. Files are never read whole: the body is a
@@ -97,6 +98,27 @@ export async function buildMultipartBody(parts: readonly MultipartPart[]): Promi
 function* sliceBytes(data: Uint8Array, size: number): Generator<Buffer> {
   for (let at = 0; at < data.length; at += size) {
     yield Buffer.from(data.buffer, data.byteOffset + at, Math.min(size, data.length - at));
+  }
+}
+
+/**
+ * A multipart body over local files. Whether a manifest's files exist is the engine's question,
+ * asked before it calls; one that cannot be read here anyway (removed meanwhile) is reported as a
+ * local file problem, before any request.
+ */
+export async function buildLocalMultipartBody(parts: readonly MultipartPart[]): Promise<MultipartBody> {
+  try {
+    return await buildMultipartBody(parts);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== "string") throw err;
+    const path = (err as { path?: unknown }).path;
+    throw new CampaignctlError({
+      code: "FILE_ACCESS",
+      source: "user",
+      message: `Cannot read ${typeof path === "string" ? path : "a local file"}: ${code}`,
+      hint: "Check that the file exists and is readable, then rerun the command.",
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import { sleep as realSleep } from "../core/sleep.js";
+
 /**
  * Client-side rate limiter: a sliding-window log per endpoint.
  *
@@ -49,13 +51,13 @@ interface EndpointState {
   onDone: Array<() => void>;
 }
 
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createClientRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (!(options.requests >= 1) || !(options.windowMs > 0)) {
     throw new RangeError("rate limit needs requests >= 1 and windowMs > 0");
   }
   const span = options.windowMs + (options.safetyMs ?? DEFAULT_SAFETY_MS);
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? realSleep;
   const states = new Map<string, EndpointState>();
 
   function stateOf(endpoint: string): EndpointState {
@@ -117,8 +119,4 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       state.blockedUntil = Math.max(state.blockedUntil, untilMs);
     },
   };
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

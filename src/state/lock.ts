@@ -5,6 +5,7 @@ import { hostname as osHostname } from "node:os";
 import path from "node:path";
 import { CampaignctlError } from "../core/errors.js";
 import { errorCode } from "../core/atomic-file.js";
+import { sleep } from "../core/sleep.js";
 import { lockPathFor } from "./paths.js";
 import type { LockInfo, StateLock } from "./types.js";
 
@@ -252,8 +253,4 @@ function lockWriteError(lockPath: string, cause: unknown): CampaignctlError {
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s` : `${ms}ms`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,6 +7,7 @@ import busboy from "busboy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLobClient } from "../../src/lob/client.js";
 import type { LobClientEvent, LobClientOptions } from "../../src/lob/client.js";
+import { CampaignctlError } from "../../src/core/errors.js";
 import { LobApiError } from "../../src/lob/errors.js";
 import type { Campaign } from "../../src/lob/wire.js";
 import { startFakeServer } from "./fake-server.js";
@@ -302,6 +303,10 @@ describe("retries", () => {
     expect(c.stats().rateLimited429).toBe(2);
   });
 
+  it("refuses an attempt limit below one as a bad option", () => {
+    expect(() => client({ maxAttempts: 0 })).toThrow(RangeError);
+  });
+
   it("gives up after maxAttempts with the last error", async () => {
     server.fallback = () => ({ status: 502, body: "bad gateway" });
     const err = await failure(client({ maxAttempts: 3 }).getUpload("upl_1"));
@@ -414,10 +419,25 @@ describe("files", () => {
       expect(progress[i]![0]).toBeGreaterThanOrEqual(progress[i - 1]![0]);
   });
 
+  // AUDIENCE_INVALID / MANIFEST_INVALID are the engine's (test/engine/local-files.test.ts): the
+  // client reports an unreadable local file as what it is, before any request.
   it("uploadFile refuses a missing file before any request", async () => {
     await expect(client().uploadFile("upl_1", { path: join(dir, "nope.csv") })).rejects.toMatchObject({
-      code: "AUDIENCE_INVALID",
+      code: "FILE_ACCESS",
+      source: "user",
+      message: `Cannot read ${join(dir, "nope.csv")}: ENOENT`,
     });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("createCreative refuses a missing artwork file before any request, not as a manifest error", async () => {
+    const missing = join(dir, "gone.pdf");
+    await expect(
+      client().createCreative(
+        { campaign_id: "cmp_1", resource_type: "postcard", back: "tmpl_back1", details: {} },
+        { front: { path: missing, filename: "gone.pdf", contentType: "application/pdf" } },
+      ),
+    ).rejects.toMatchObject({ code: "FILE_ACCESS", source: "user" });
     expect(server.requests).toHaveLength(0);
   });
 
@@ -469,6 +489,58 @@ describe("files", () => {
     expect(err).toMatchObject({ code: "LOB_AUTH", status: 403 });
     expect(JSON.stringify(err)).not.toContain("SIGSECRET");
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("downloads", () => {
+  it("retries a download like a GET and still writes atomically", async () => {
+    server.reply({ status: 503, body: "busy" }, { drop: true }, { status: 200, body: "row,error\n" });
+    const dest = join(dir, "failures.csv");
+    const c = client();
+    expect(await c.downloadToFile(`http://127.0.0.1:${server.port}/files/ex.csv`, dest)).toEqual({
+      bytes: 10,
+    });
+    expect(server.requests).toHaveLength(3);
+    expect(delays).toEqual([250, 500]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([
+      { type: "retry", method: "GET", endpoint: "GET (download)", delayMs: 250, reason: "HTTP 503" },
+      { type: "retry", method: "GET", endpoint: "GET (download)", delayMs: 500, reason: "ECONNRESET" },
+    ]);
+    expect(c.stats()).toMatchObject({ requests: 3, retries: 2, byEndpoint: { "GET (download)": 3 } });
+    expect(await readdir(dir)).toEqual(["failures.csv"]);
+  });
+
+  it("reports an unwritable destination as the user's to fix, without retrying", async () => {
+    server.fallback = () => ({ status: 200, body: "row,error\n" });
+    const dest = join(dir, "no-such-dir", "failures.csv");
+    const err = await client()
+      .downloadToFile(`http://127.0.0.1:${server.port}/files/ex.csv`, dest)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(CampaignctlError);
+    expect(err).toMatchObject({
+      code: "FILE_ACCESS",
+      source: "user",
+      message: `Could not write ${dest}: ENOENT`,
+    });
+    expect(server.requests).toHaveLength(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("injected clock", () => {
+  it("judges Retry-After dates and the server clock by the injected clock, not the local one", async () => {
+    const fixed = Date.parse("2030-06-01T00:00:00Z");
+    server.reply(
+      { status: 429, headers: { "retry-after": "Sat, 01 Jun 2030 00:00:04 GMT" } },
+      { status: 200, body: campaign("cmp_1") },
+    );
+    const c = client({ now: () => fixed, rateLimit: false });
+    expect(c.serverNow().getTime()).toBe(fixed);
+    await c.getCampaign("cmp_1");
+    expect(delays).toEqual([4000]);
   });
 });
 

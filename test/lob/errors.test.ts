@@ -1,12 +1,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { CampaignctlError } from "../../src/core/errors.js";
+import { CampaignctlError, LOB_ERROR_CODES } from "../../src/core/errors.js";
 import {
   codeForStatus,
   LobApiError,
   MAX_SERVER_TEXT_LENGTH,
   parseLobErrorBody,
   scrubServerText,
+  sourceOfStatus,
 } from "../../src/lob/errors.js";
 
 const KEY = "test_SeCrEtKeY0123456789zz";
@@ -71,6 +72,49 @@ describe("codeForStatus", () => {
       "LOB_NETWORK",
       "LOB_UNEXPECTED",
     ]);
+  });
+});
+
+describe("whose move a failure is", () => {
+  it("puts no response, a 5xx and a 429 (Lob's limit) on Lob's side; other 4xx on the user's", () => {
+    expect([0, 429, 500, 503, 400, 401, 404, 422, 302].map(sourceOfStatus)).toEqual([
+      "remote",
+      "remote",
+      "remote",
+      "remote",
+      "user",
+      "user",
+      "user",
+      "user",
+      "user",
+    ]);
+    const limited = new LobApiError({
+      code: "LOB_RATE_LIMITED",
+      status: 429,
+      lobCode: "rate_limit_exceeded",
+      message: "Rate limit exceeded",
+      method: "GET",
+      path: "/campaigns",
+      endpoint: "GET /campaigns",
+      retryable: true,
+      ambiguous: false,
+    });
+    expect(limited.source).toBe("remote");
+  });
+
+  it("has one list of LOB_* codes, and codeForStatus stays inside it", () => {
+    expect(LOB_ERROR_CODES).toEqual([
+      "LOB_AUTH",
+      "LOB_NOT_FOUND",
+      "LOB_RATE_LIMITED",
+      "LOB_VALIDATION",
+      "LOB_SERVER",
+      "LOB_NETWORK",
+      "LOB_UNEXPECTED",
+    ]);
+    for (const status of [0, 200, 302, 400, 401, 403, 404, 409, 422, 429, 500, 599]) {
+      expect(LOB_ERROR_CODES).toContain(codeForStatus(status));
+    }
   });
 });
 

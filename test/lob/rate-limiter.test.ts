@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRateLimiter } from "../../src/lob/rate-limiter.js";
+import { createClientRateLimiter } from "../../src/lob/rate-limiter.js";
 import type { RateLimiter } from "../../src/lob/rate-limiter.js";
 
 /** A fake clock: sleeping advances time, so the schedule is exact and instant. */
@@ -29,10 +29,10 @@ function maxInAnyWindow(times: readonly number[], windowMs: number): number {
   return max;
 }
 
-describe("createRateLimiter", () => {
+describe("createClientRateLimiter", () => {
   it("admits at most `requests` per window and waits exactly for the oldest to leave", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 5, windowMs: 200, safetyMs: 50, ...clock });
+    const limiter = createClientRateLimiter({ requests: 5, windowMs: 200, safetyMs: 50, ...clock });
     const start = clock.now();
     const granted: number[] = [];
     await Promise.all(
@@ -50,7 +50,7 @@ describe("createRateLimiter", () => {
 
   it("a 300-request burst at Lob's 150/5 s finishes in just over one window", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 150, windowMs: 5000, ...clock });
+    const limiter = createClientRateLimiter({ requests: 150, windowMs: 5000, ...clock });
     const start = clock.now();
     await Promise.all(Array.from({ length: 300 }, () => take(limiter, "POST /campaigns")));
     expect(clock.now() - start).toBe(5050);
@@ -58,7 +58,7 @@ describe("createRateLimiter", () => {
 
   it("counts the window from when a request finished, not when it started", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
+    const limiter = createClientRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
     const slow = await limiter.acquire("e");
     const next = limiter.acquire("e");
     await clock.sleep(300); // the first request takes 300 ms
@@ -71,7 +71,7 @@ describe("createRateLimiter", () => {
 
   it("keeps endpoints independent", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 2, windowMs: 1000, safetyMs: 0, ...clock });
+    const limiter = createClientRateLimiter({ requests: 2, windowMs: 1000, safetyMs: 0, ...clock });
     await take(limiter, "GET /campaigns");
     await take(limiter, "GET /campaigns");
     const waits = await Promise.all([take(limiter, "GET /uploads"), take(limiter, "GET /uploads")]);
@@ -81,7 +81,7 @@ describe("createRateLimiter", () => {
 
   it("reports the wait and only waits for what is needed", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
+    const limiter = createClientRateLimiter({ requests: 1, windowMs: 1000, safetyMs: 0, ...clock });
     expect(await take(limiter, "e")).toBe(0);
     await clock.sleep(600);
     expect(await take(limiter, "e")).toBe(400);
@@ -89,13 +89,13 @@ describe("createRateLimiter", () => {
 
   it("holds an endpoint until blockUntil passes", async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ requests: 10, windowMs: 1000, ...clock });
+    const limiter = createClientRateLimiter({ requests: 10, windowMs: 1000, ...clock });
     limiter.blockUntil("e", clock.now() + 3000);
     expect(await take(limiter, "e")).toBe(3000);
     expect(await take(limiter, "other")).toBe(0);
   });
 
   it("rejects nonsense limits", () => {
-    expect(() => createRateLimiter({ requests: 0, windowMs: 1000 })).toThrow(RangeError);
+    expect(() => createClientRateLimiter({ requests: 0, windowMs: 1000 })).toThrow(RangeError);
   });
 });
