@@ -539,7 +539,8 @@ class Execution {
 function withResumeHint(error: LobApiError): CampaignctlError {
   return new CampaignctlError({
     code: error.code,
-    source: "remote",
+    // The client decided whose move it is (a 4xx is the request's, a 5xx or 429 is Lob's).
+    source: error.source,
     message: error.message,
     hint: error.ambiguous
       ? "the request may or may not have reached Lob; run 'campaignctl apply' again: it looks for what was created before creating anything"
