@@ -13,7 +13,7 @@
 // emulator runs as a child process (`node dist/bin.js emulator`, rate limit on).
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
@@ -105,6 +105,11 @@ function makeWorkspace(send) {
     "",
   ].join("\n");
   writeFileSync(join(dir, "campaign.yaml"), manifest);
+  // The audience stays in bench/.data (100 MB, not copied): the project file allows that folder.
+  writeFileSync(
+    join(dir, "campaignctl.yaml"),
+    `version: 1\nproject: bench-large\nallow_paths: [${JSON.stringify(dirname(csvPath))}]\n`,
+  );
   return dir;
 }
 
