@@ -1,5 +1,5 @@
 // A plan with one create in a large account: before creating a campaign, campaignctl reads every
-// page of the campaign list to prove that Lob holds none for the key (issue 8 §2, decisions.md §13).
+// page of the campaign list to prove that Lob holds none for the key (issue 8 §2, decisions.md §14).
 // Target (issue): with 20,000 campaigns in the account, the plan's wall time is at most 1.2x the
 // floor for the pages it reads, Lob's rate limit on (150 requests per 5 s per key per endpoint).
 //   npm run build && node bench/plan-create-scan.mjs [--others 20000] [--runs 3] [--budget 1.2]
