@@ -22,7 +22,7 @@ import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
 import { ARTWORK_FIELDS } from "./types.js";
 import type { PathSegment } from "./yaml-nodes.js";
-import { formatPath, locate, parsePath, positionOfNode } from "./yaml-nodes.js";
+import { formatPath, locate, parsePath, positionOfNode, yamlSyntaxDiagnostic } from "./yaml-nodes.js";
 
 export interface LoadOptions {
   readonly cwd: string;
@@ -174,20 +174,7 @@ function parseManifestText(
     const errors = [...doc.errors, ...duplicateKeyErrors(doc)].sort((a, b) => a.pos[0] - b.pos[0]);
     if (errors.length > 0) {
       for (const error of errors) {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        diagnostics.push({
-          severity: "error",
-          code: "YAML_SYNTAX",
-          file: shown,
-          line,
-          col,
-          path: "",
-          message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-          hint:
-            error.code === "DUPLICATE_KEY"
-              ? "a field may appear only once in a mapping; delete the repeated one"
-              : "fix the YAML syntax (indent with spaces; quote values that contain ': ' or start with special characters)",
-        });
+        diagnostics.push(yamlSyntaxDiagnostic(error, lineCounter, shown));
       }
       continue;
     }

@@ -1,4 +1,5 @@
 import type { Document, LineCounter, Node, Pair } from "yaml";
+import type { Diagnostic } from "../core/diagnostics.js";
 import { isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
 
 /** A step into a manifest value: a mapping key or a sequence index. */
@@ -117,4 +118,33 @@ export function segmentsFromAncestors(
   }
   if (last !== null) segments.push(last);
   return segments;
+}
+
+/**
+ * A YAML parse error (or a repeated key) as a diagnostic at its line and column. The parser's own
+ * "at line N, column M" suffix is dropped: the location is the diagnostic's.
+ */
+export function yamlSyntaxDiagnostic(
+  error: {
+    readonly pos: readonly [number, number] | readonly number[];
+    readonly message: string;
+    readonly code?: string;
+  },
+  lineCounter: LineCounter,
+  file: string,
+): Diagnostic {
+  const { line, col } = lineCounter.linePos(error.pos[0] ?? 0);
+  return {
+    severity: "error",
+    code: "YAML_SYNTAX",
+    file,
+    line,
+    col,
+    path: "",
+    message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+    hint:
+      error.code === "DUPLICATE_KEY"
+        ? "a field may appear only once in a mapping; delete the repeated one"
+        : "fix the YAML syntax (indent with spaces; quote values that contain ': ' or start with special characters)",
+  };
 }

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Document } from "yaml";
 import { isScalar, LineCounter, parseDocument, visit } from "yaml";
@@ -8,13 +8,18 @@ import { CampaignctlError } from "../core/errors.js";
 import { describeSchemaErrors } from "../manifest/schema-messages.js";
 import type { SchemaError } from "../manifest/schema-messages.js";
 import type { PathSegment } from "../manifest/yaml-nodes.js";
-import { formatPath, locate, positionOfNode, segmentsFromAncestors } from "../manifest/yaml-nodes.js";
+import { readManifestText } from "../manifest/read-manifest.js";
+import {
+  formatPath,
+  locate,
+  positionOfNode,
+  segmentsFromAncestors,
+  yamlSyntaxDiagnostic,
+} from "../manifest/yaml-nodes.js";
 import { validate } from "./generated/project-validator.js";
 import type { Project } from "./types.js";
 import { DEFAULT_PROJECT_NAME, PROJECT_FILE_NAME } from "./types.js";
 
-/** The project file is a few lines; anything this large is not one (and must not be parsed). */
-const MAX_PROJECT_FILE_BYTES = 64 * 1024;
 const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** A project file with problems: carries every diagnostic so the CLI prints them all. */
@@ -88,31 +93,16 @@ export async function readProjectFile(
 ): Promise<Project> {
   const shown = displayRelative(file, options.cwd);
   const root = dirname(file);
-  const size = (await stat(file)).size;
-  if (size > MAX_PROJECT_FILE_BYTES) {
-    throw new ProjectFileInvalid([
-      wholeFile(
-        shown,
-        `${shown} is ${size} bytes; a project file is a few lines (limit ${MAX_PROJECT_FILE_BYTES})`,
-      ),
-    ]);
-  }
-  const text = await readFile(file, "utf8");
+  // The same guarded read as a manifest: regular files only (no FIFO, /proc or device), a size
+  // limit, and an encoding error instead of U+FFFD.
+  const read = await readManifestText(file, shown);
+  if ("diagnostic" in read) throw new ProjectFileInvalid([read.diagnostic]);
+  const text = read.text;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    diagnostics.push({
-      severity: "error",
-      code: "YAML_SYNTAX",
-      file: shown,
-      line,
-      col,
-      path: "",
-      message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-      hint: "fix the YAML syntax (indent with spaces; quote values that contain ': ')",
-    });
+    diagnostics.push(yamlSyntaxDiagnostic(error, lineCounter, shown));
   }
   if (diagnostics.length > 0) throw new ProjectFileInvalid(diagnostics);
 
@@ -201,19 +191,6 @@ function substituteEnv(
       });
     },
   });
-}
-
-function wholeFile(file: string, message: string): Diagnostic {
-  return {
-    severity: "error",
-    code: "SCHEMA",
-    file,
-    line: 0,
-    col: 0,
-    path: "",
-    message,
-    hint: `see README "Project file"`,
-  };
 }
 
 function displayRelative(file: string, cwd: string): string {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -102,5 +102,26 @@ describe("resolveProject", () => {
     const error = await resolveProject({ paths: [], cwd: dir, env: {} }).catch((e: unknown) => e);
     expect(isCampaignctlError(error) && error.code).toBe("PROJECT_INVALID");
     expect((error as ProjectFileInvalid).diagnostics[0]!.code).toBe("YAML_SYNTAX");
+  });
+
+  it("reads the project file as guardedly as a manifest: no /proc files, no binary, no giant file", async () => {
+    const dir = await layout({});
+    await symlink("/proc/self/environ", join(dir, "campaignctl.yaml"));
+    const special = (await resolveProject({ paths: [], cwd: dir, env: {} }).catch(
+      (e: unknown) => e,
+    )) as ProjectFileInvalid;
+    expect(special.code).toBe("PROJECT_INVALID");
+    expect(special.diagnostics.map((d) => d.message).join("\n")).toContain("special file");
+    expect(JSON.stringify(special.diagnostics)).not.toContain("PATH=");
+
+    await rm(join(dir, "campaignctl.yaml"));
+    await writeFile(
+      join(dir, "campaignctl.yaml"),
+      `version: 1\nproject: p\n# ${"x".repeat(2 * 1024 * 1024)}\n`,
+    );
+    const large = (await resolveProject({ paths: [], cwd: dir, env: {} }).catch(
+      (e: unknown) => e,
+    )) as ProjectFileInvalid;
+    expect(large.diagnostics.map((d) => d.code)).toEqual(["FILE_TOO_LARGE"]);
   });
 });
