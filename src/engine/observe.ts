@@ -85,7 +85,9 @@ export async function observeWorld(
       if (found) campaigns.set(id, found);
     }
     const fetched = await Promise.all(
-      ids.filter((id) => !campaigns.has(id)).map(async (id) => [id, await getOrMissing(client, id)] as const),
+      ids
+        .filter((id) => !campaigns.has(id))
+        .map(async (id) => [id, await getLiveCampaign(client, id)] as const),
     );
     for (const [id, campaign] of fetched) {
       if (campaign) campaigns.set(id, campaign);
@@ -123,7 +125,8 @@ export function listingIsFaster(pages: number, gets: number, roundTripMs: number
   return listMs <= getMs;
 }
 
-async function getOrMissing(client: LobClient, id: string): Promise<Campaign | undefined> {
+/** The campaign as Lob holds it now, or undefined when it is gone (404 or deleted). */
+export async function getLiveCampaign(client: LobClient, id: string): Promise<Campaign | undefined> {
   try {
     const campaign = await client.getCampaign(id);
     return campaign.deleted ? undefined : campaign;

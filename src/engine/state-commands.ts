@@ -1,3 +1,4 @@
+import { getLiveCampaign } from "./observe.js";
 import { CampaignctlError } from "../core/errors.js";
 import { projectOf, TAG_KEY, TAG_LINEAGE } from "../core/tags.js";
 import type { LobClient } from "../lob/client.js";
@@ -72,7 +73,7 @@ export async function runStateRm(
     let outcome: RmOutcome = { untagged: false, note: "no campaign was recorded for it" };
     const id = record?.campaignId;
     if (id !== undefined) {
-      const campaign = await getOrUndefined(session.client, id);
+      const campaign = await getLiveCampaign(session.client, id);
       if (!campaign) {
         outcome = { campaignId: id, untagged: false, note: `campaign ${id} no longer exists in Lob` };
       } else {
@@ -244,7 +245,7 @@ export async function runImport(
   assertKey(key);
   return withSession(deps, "import", async (session) => {
     const project = projectName(options);
-    const campaign = await getOrUndefined(session.client, campaignId);
+    const campaign = await getLiveCampaign(session.client, campaignId);
     if (!campaign) {
       throw new CampaignctlError({
         code: "LOB_NOT_FOUND",
@@ -350,16 +351,6 @@ async function taggedInProject(client: LobClient, project: string): Promise<Camp
   return (await client.listAllCampaigns()).filter(
     (c) => !c.deleted && c.metadata?.[TAG_KEY] !== undefined && projectOf(c.metadata) === project,
   );
-}
-
-async function getOrUndefined(client: LobClient, id: string): Promise<Campaign | undefined> {
-  try {
-    const campaign = await client.getCampaign(id);
-    return campaign.deleted ? undefined : campaign;
-  } catch (error) {
-    if (isLobApiError(error) && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 /** Lob said no to a metadata change (a 4xx other than auth, not found or rate limit). */
