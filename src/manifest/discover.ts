@@ -6,7 +6,8 @@ import { CampaignctlError } from "../core/errors.js";
 const MANIFEST_EXTENSIONS = /\.ya?ml$/i;
 /** Never searched: dependencies, and dot-folders (.git, .github, .campaignctl, …). */
 const SKIPPED_FOLDERS = new Set(["node_modules"]);
-const PROJECT_FILE_NAME = "campaignctl.yaml";
+/** The project file (src/project/): never a manifest, and the mark of a nested project. */
+export const PROJECT_FILE_NAME = "campaignctl.yaml";
 
 export interface ManifestFile {
   /** Absolute path. */

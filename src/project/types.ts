@@ -23,5 +23,7 @@ export interface Project {
   readonly allowPaths: readonly string[];
 }
 
-export const PROJECT_FILE_NAME = "campaignctl.yaml";
-export const DEFAULT_PROJECT_NAME = "default";
+// One name each: the file name is shared with manifest discovery (which skips it), the default
+// project name with the tags written on campaigns.
+export { PROJECT_FILE_NAME } from "../manifest/discover.js";
+export { DEFAULT_PROJECT as DEFAULT_PROJECT_NAME } from "../core/tags.js";
