@@ -9,7 +9,10 @@ import { dirname, isAbsolute, join, normalize } from "node:path";
 export function extractTar(archive: Uint8Array, dir: string): void {
   const bytes = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
   const text = (start: number, length: number) =>
-    bytes.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
+    bytes
+      .subarray(start, start + length)
+      .toString("utf8")
+      .replace(/\0.*$/s, "");
   let offset = 0;
   let longName: string | undefined;
   while (offset + 512 <= bytes.length) {
