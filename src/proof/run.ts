@@ -190,7 +190,7 @@ async function renderOne(args: {
 }): Promise<{ files: readonly string[]; findings: readonly ProofFinding[]; missing: readonly string[] }> {
   const { source, options } = args;
   const merged = source.mergeable
-    ? mergeHtml(source.template, args.values)
+    ? mergeOrExplain(source.template, args.values, args.artworkName)
     : { html: source.template, missing: [] };
   const findings: ProofFinding[] = merged.missing.map((name) => ({
     severity: args.strictness === "strict" ? "error" : "warning",
