@@ -8,7 +8,7 @@ import type { AudienceMapping } from "../audience/types.js";
  * it during processing). Templating is Mustache (`{{var}}`, dotted paths, sections), the engine
  * Lob's default templating is based on.
  *
- * A variable the row does not supply renders visibly, as a highlighted `{{name}}`, so a reviewer
+ * A variable the row does not supply (unmapped, or an empty cell) renders visibly, as a highlighted `{{name}}`, so a reviewer
  * sees it on the card. How bad that is depends on the account's `merge_strictness`: `relaxed`
  * (Lob's default) mails the piece with an empty value (a warning here); `strict` makes Lob refuse
  * the piece (an error here).
@@ -158,7 +158,9 @@ export function mergeHtml(source: string, values: MergeValues): MergedHtml {
   const html = helpersToSections(source);
   const view: Record<string, unknown> = {};
   // A mapping key with a dot is a dotted path for Mustache: `{{a.b}}` reads view.a.b.
+  // An empty value counts as missing: Lob mails it empty (relaxed) or refuses the piece (strict).
   for (const [name, { value }] of values) {
+    if (value === "") continue;
     if (name.includes(".")) setPath(view, name, value);
     else view[name] = value;
   }

@@ -29,9 +29,21 @@ afterAll(async () => {
 });
 
 let counter = 0;
-async function render(html: string, surface: ProofSurface, template = html): Promise<RenderedSide & { png: PNG }> {
+async function render(
+  html: string,
+  surface: ProofSurface,
+  template = html,
+): Promise<RenderedSide & { png: PNG }> {
   const outBase = join(dir, `side-${++counter}`);
-  const side = await renderSide(browser, { html, template, values: [], surface, guides: false, formats: ["png"], outBase });
+  const side = await renderSide(browser, {
+    html,
+    template,
+    values: [],
+    surface,
+    guides: false,
+    formats: ["png"],
+    outBase,
+  });
   return { ...side, png: PNG.sync.read(readFileSync(side.files[0]!)) };
 }
 
@@ -61,16 +73,21 @@ describe("local renderer", () => {
     ["self_mailer", "outside", "11x9_bifold", 3375, 2775],
     ["self_mailer", "outside", "12x9_bifold", 3675, 2775],
     ["letter", "file", undefined, 2550, 3300],
-  ] as const)("renders a %s %s (%s) at its printed size with bleed, 300 DPI", async (type, field, size, w, h) => {
-    const surface = surfaceFor(type, field, size ? { size } : {})!;
-    const { png } = await render(page("<p>size</p>"), surface);
-    expect([png.width, png.height]).toEqual([w, h]);
-  });
+  ] as const)(
+    "renders a %s %s (%s) at its printed size with bleed, 300 DPI",
+    async (type, field, size, w, h) => {
+      const surface = surfaceFor(type, field, size ? { size } : {})!;
+      const { png } = await render(page("<p>size</p>"), surface);
+      expect([png.width, png.height]).toEqual([w, h]);
+    },
+  );
 
   it("shows a merge variable's value in its box, as the same text written in plain HTML does", async () => {
     const box = { x: 1, y: 1, width: 3, height: 0.75 };
     const at = (text: string) =>
-      page(`<div style="position:absolute;left:1in;top:1in;width:3in;height:0.75in;font-size:40px">${text}</div>`);
+      page(
+        `<div style="position:absolute;left:1in;top:1in;width:3in;height:0.75in;font-size:40px">${text}</div>`,
+      );
     const values = new Map([["first_name", { column: "first_name", value: "Zephyrine" }]]);
     const merged = mergeHtml(at("{{first_name}}"), values);
     expect(merged.missing).toEqual([]);
@@ -151,7 +168,10 @@ describe("local renderer", () => {
   });
 
   it("renders a long HTML letter on as many US letter pages as it needs", async () => {
-    const side = await render(page(`<div style="height:25in">long letter</div>`), surfaceFor("letter", "file", {})!);
+    const side = await render(
+      page(`<div style="height:25in">long letter</div>`),
+      surfaceFor("letter", "file", {})!,
+    );
     expect(side.pages).toBe(3);
     expect(side.files).toHaveLength(3);
   });
