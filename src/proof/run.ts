@@ -51,6 +51,7 @@ export interface ProofRunOutcome {
 /** The HTML a side renders from, with the template text it came from; or why it is not rendered. */
 export type SideSource =
   | { readonly kind: "html"; readonly template: string; readonly mergeable: boolean }
+  | { readonly kind: "pdf"; readonly bytes: Uint8Array }
   | { readonly kind: "skip"; readonly reason: string };
 
 export async function sideSource(artwork: Artwork, surface: ProofSurface): Promise<SideSource> {
@@ -71,7 +72,7 @@ export async function sideSource(artwork: Artwork, surface: ProofSurface): Promi
   });
   if (artwork.mediaType === "html")
     return { kind: "html", template: bytes.toString("utf8"), mergeable: true };
-  if (artwork.mediaType === "pdf") return { kind: "skip", reason: "PDF artwork is not rendered yet" };
+  if (artwork.mediaType === "pdf") return { kind: "pdf", bytes };
   const type = artwork.mediaType === "png" ? "image/png" : "image/jpeg";
   const html = `<!doctype html><html><body style="margin:0"><img src="data:${type};base64,${bytes.toString("base64")}" style="display:block;width:${surface.widthIn}in;height:${surface.heightIn}in"></body></html>`;
   return { kind: "html", template: html, mergeable: false };
@@ -134,7 +135,8 @@ export async function runProofs(options: ProofRunOptions): Promise<ProofRunOutco
           notes.push({ key: manifest.key, side: field, message: source.reason });
           continue;
         }
-        for (const row of chosen.rows) {
+        // A PDF has no merge variables: one rendering shows every row.
+        for (const row of source.kind === "pdf" ? chosen.rows.slice(0, 1) : chosen.rows) {
           const real = mergeValuesFor(manifest.audience, chosen.header, row.fields);
           const values = options.redact ? redactValues(real) : real;
           options.onProgress?.(`${manifest.key} ${field} row ${row.rowNumber}`);
@@ -189,6 +191,11 @@ async function renderOne(args: {
   options: ProofRunOptions;
 }): Promise<{ files: readonly string[]; findings: readonly ProofFinding[]; missing: readonly string[] }> {
   const { source, options } = args;
+  if (source.kind === "pdf") {
+    const { renderPdfPages } = await import("./pdf-pages.js");
+    const rendered = await renderPdfPages(args.browser, source.bytes, args.outBase, options.formats);
+    return { files: rendered.files, findings: [], missing: [] };
+  }
   const merged = source.mergeable
     ? mergeOrExplain(source.template, args.values, args.artworkName)
     : { html: source.template, missing: [] };
