@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { LobMode } from "../lob/wire.js";
 import type { Reply } from "./http.js";
 import type { Processor } from "./processing.js";
+import type { ResourceProofs } from "./resource-proofs.js";
 import type { Store } from "./store.js";
 
 /** An API key's world: every distinct key is its own account. */
@@ -18,6 +19,8 @@ export interface Env {
   readonly processor: Processor;
   /** Whether PATCH may change a sent campaign's metadata (EmulatorOptions.acceptMetadataAfterSend). */
   acceptMetadataAfterSend(): boolean;
+  /** Resource proofs and their files (in memory: proofs are short-lived previews). */
+  readonly proofs: ResourceProofs;
 }
 
 export interface RequestContext {

@@ -4,6 +4,9 @@ export type {
   FaultOptions,
   RateLimitOptions,
   RequestLogEntry,
+  ResourceProofRenderer,
+  ResourceProofRendering,
+  ResourceProofRequest,
   RunningEmulator,
 } from "./types.js";
 export { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";

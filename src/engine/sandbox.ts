@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { RunningEmulator } from "../emulator/index.js";
+import { lazyEmulatorProofRenderer } from "../proof/lazy-emulator-renderer.js";
 
 /** The key the embedded sandbox uses: a test key, so its world is the emulator's test mode. */
 export const SANDBOX_API_KEY = "test_campaignctl_sandbox";
@@ -29,9 +30,14 @@ export async function sandboxClock(root: string, advanceMs: number): Promise<Dat
  * .campaignctl/sandbox/ so a later command sees what an earlier one created. Imported lazily so
  * commands that do not need it never load the emulator.
  */
-export async function startSandbox(cwd: string): Promise<Sandbox> {
+export async function startSandbox(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Sandbox> {
   const { startEmulator } = await import("../emulator/index.js");
   const emulator = await startEmulator({
+    // Resource proofs, rendered by campaignctl's own proof pipeline (loaded on the first one).
+    renderResourceProof: lazyEmulatorProofRenderer(env),
     port: 0,
     host: "127.0.0.1",
     dataDir: join(cwd, SANDBOX_DATA_DIR),

@@ -14,7 +14,8 @@ export interface ProofFinding {
     | "OUTSIDE_SAFE_ZONE"
     | "EXTERNAL_STYLESHEET"
     | "MISSING_MERGE_VARIABLE"
-    | "REMOTE_RESOURCE";
+    | "REMOTE_RESOURCE"
+    | "LOB_PROOF_FAILED";
   readonly message: string;
   readonly selector?: string;
 }

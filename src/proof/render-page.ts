@@ -39,7 +39,8 @@ export interface RenderedSide {
 
 const RENDER_TIMEOUT_MS = 30_000;
 
-async function blockNetwork(page: Page): Promise<() => number> {
+/** Lets the page load only what it carries (data: URLs); counts what it tried to fetch. */
+export async function blockNetwork(page: Page): Promise<() => number> {
   let blocked = 0;
   await page.setRequestInterception(true);
   page.on("request", (request: HTTPRequest) => {

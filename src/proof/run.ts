@@ -30,7 +30,6 @@ export interface ProofRunOptions {
   readonly guides: boolean;
   readonly redact: boolean;
   readonly launch: LaunchBrowser;
-  readonly renderer?: "local";
   /** How to show a file in messages (relative to the working directory). */
   readonly shown: (file: string) => string;
   readonly onProgress?: (message: string) => void;

@@ -4,10 +4,13 @@ import { makeStyle } from "../../render/style.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
 import { TARGET_OPTIONS } from "../options.js";
+import { cliIoHost } from "../io-host.js";
 import { projectFor } from "../project-arg.js";
+import { stderrReporter } from "../reporter.js";
+import { targetFrom, withEngine } from "../target-args.js";
 
 const FORMATS = ["png", "pdf", "both"] as const;
-const RENDERERS = ["local"] as const;
+const RENDERERS = ["local", "lob"] as const;
 const DEFAULT_SAMPLE = 3;
 
 export const command: CommandSpec = {
@@ -120,11 +123,32 @@ export const command: CommandSpec = {
     }
     const formats = format === "both" ? (["png", "pdf"] as const) : ([format] as const);
     const common = { manifests, rows, outDir, formats, guides: values.guides === true, redact, shown };
-    const [{ runProofs }, { browserLauncher }] = await Promise.all([
-      import("../../proof/run.js"),
-      import("../../proof/browser.js"),
-    ]);
-    const outcome = await runProofs({ ...common, launch: browserLauncher(ctx.env), renderer });
+    const outcome =
+      renderer === "local"
+        ? await (async () => {
+            const [{ runProofs }, { browserLauncher }] = await Promise.all([
+              import("../../proof/run.js"),
+              import("../../proof/browser.js"),
+            ]);
+            return runProofs({ ...common, launch: browserLauncher(ctx.env) });
+          })()
+        : await (async () => {
+            // Lob's renderer: a key (or --sandbox), no state lock (nothing in the state changes).
+            const { runLobProofs } = await import("../../proof/lob-proofs.js");
+            const target = await targetFrom(values, ctx, { paths: positionals });
+            const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+            return withEngine(target, { io, command: "proof", readOnly: true }, ({ deps, sandbox }) =>
+              runLobProofs({
+                client: deps.client,
+                manifests,
+                rows,
+                outDir,
+                redact,
+                shown,
+                pollIntervalMs: sandbox ? 100 : 2000,
+              }),
+            );
+          })();
 
     for (const note of outcome.notes)
       ctx.stderr.write(`${note.key} ${note.side}: not rendered: ${note.message}\n`);
