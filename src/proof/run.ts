@@ -209,8 +209,8 @@ async function renderOne(args: {
   const rendered = await renderSide(args.browser, {
     html: merged.html,
     template: source.template,
-    // Both the real and the shown values stay out of selectors.
-    values: [...args.real.values(), ...args.values.values()].map((v) => v.value).filter((v) => v.length > 0),
+    // Recipients' values stay out of selectors; a redacted page holds none (placeholders are no secret).
+    values: options.redact ? [] : [...args.real.values()].map((v) => v.value).filter((v) => v.length > 0),
     surface: args.surface,
     guides: options.guides,
     formats: options.formats,
