@@ -190,7 +190,8 @@ function sendCallout(changing: readonly CampaignPlan[]): string {
 
 function blockedCallout(plan: Plan): string {
   const lines = blockedItems(plan).map(
-    ({ key, reason, hint }) => `> - ${inlineCode(key)}: ${escapeInline(reason)}. Hint: ${escapeInline(hint)}`,
+    ({ key, reason, hint }) =>
+      `> - **${escapeInline(key)}**: ${escapeInline(reason)}. Hint: ${escapeInline(hint)}`,
   );
   if (lines.length === 0) return "";
   return `> [!CAUTION]\n> **${lines.length} blocked** (the plan fails until they are resolved):\n${lines.join("\n")}`;

@@ -51,9 +51,10 @@ export async function reportFailure(error: unknown, command: string, ctx: CliCon
   const raw = (error as { diagnostics?: unknown }).diagnostics;
   const diagnostics = Array.isArray(raw) ? (raw as Diagnostic[]) : [];
   annotate(
+    // The failure first: it must not be folded into the count of the diagnostics that follow.
     [
-      ...diagnosticAnnotations(diagnostics),
       { level: "error", title: `campaignctl ${command}: ${error.code}`, message: error.message },
+      ...diagnosticAnnotations(diagnostics),
     ],
     ctx,
   );
