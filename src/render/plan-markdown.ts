@@ -126,8 +126,8 @@ function leftOutNotice(plan: Plan, level: Level, hint: string): string {
       ? `each HTML diff is trimmed to its first ${TRIMMED_DIFF_LINES} lines (${diffs} diff${diffs === 1 ? "" : "s"})`
       : level === "no-artwork"
         ? `the artwork diffs are left out (${diffs} diff${diffs === 1 ? "" : "s"})`
-        : "only a per-campaign summary is shown: action details, notes and artwork diffs are left out; short field changes are kept";
-  return `> [!NOTE]\n> This plan is too long for a pull-request comment: ${what}.\n> ${capitalise(hint)}.`;
+        : "only a per-campaign summary is shown (action details, notes and artwork diffs are left out; short field changes are kept)";
+  return `> [!NOTE]\n> This plan is too long for a pull-request comment, so ${what}.\n> ${capitalise(hint)}.`;
 }
 
 function table(plan: Plan, changing: readonly CampaignPlan[]): string {
