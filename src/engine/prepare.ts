@@ -90,7 +90,9 @@ async function withUnitCosts(
   return desired.map((d) => {
     const letter = d.creative.resource_type === "letter";
     const unknownPages =
-      letter && d.creative.pages === undefined ? pagesUnknownReason(d.creative.artworkSource.file) : undefined;
+      letter && d.creative.pages === undefined
+        ? pagesUnknownReason(d.creative.artworkSource.file)
+        : undefined;
     const unitCost = unitCostOf(book, {
       resourceType: d.creative.resource_type,
       details: d.creative.details,

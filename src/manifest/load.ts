@@ -491,7 +491,8 @@ async function checkRules(
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
   // A details block the schema refused (usps_standard on a 4x6 postcard, say) has its error already.
   const standardMail =
-    asRecord(creative?.details)?.mail_type === "usps_standard" && !hasErrorUnder(document, "creative.details");
+    asRecord(creative?.details)?.mail_type === "usps_standard" &&
+    !hasErrorUnder(document, "creative.details");
   const report = await preflightCampaignAudience(
     document,
     audience as unknown as AudienceMapping,

@@ -141,8 +141,12 @@ export function unitCostOf(book: PriceBook, creative: PricedCreative): UnitCost 
 
   const row = book.lookupPrice({ product, size, mailType, color });
   if (row?.price === null || row?.price === undefined) {
-    const what = letter ? `${color ? "colour" : "black-and-white"} letters, ${mailType}` : `${product} ${size}, ${mailType}`;
-    return unknown(`the price table (as of ${book.asOf}) has no price for ${what} on tier ${book.tier}; ${fix}`);
+    const what = letter
+      ? `${color ? "colour" : "black-and-white"} letters, ${mailType}`
+      : `${product} ${size}, ${mailType}`;
+    return unknown(
+      `the price table (as of ${book.asOf}) has no price for ${what} on tier ${book.tier}; ${fix}`,
+    );
   }
   let micros = Math.round(row.price * MICROS);
   if (letter) {
