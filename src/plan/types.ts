@@ -328,6 +328,22 @@ export interface CampaignPlan {
   readonly notes: readonly PlanNote[];
   /** Things a person must know although nothing changes (e.g. "destroyed at T; not re-created"). */
   readonly warnings?: readonly string[];
+  /**
+   * Rows Lob will skip in the audience this plan uploads or sends, by rule and count (never a
+   * cell): reviewers see "3 rows will be skipped" in the plan, not only on stderr.
+   */
+  readonly audienceSkips?: readonly AudienceSkip[];
+}
+
+/** One preflight rule that rows of an audience break, and how many rows break it. */
+export interface AudienceSkip {
+  /** e.g. "address_zip (column 'zip_code') is not 12345 or 12345-6789": column names, no values. */
+  readonly rule: string;
+  readonly count: number;
+  /** The audience file as the manifest names it. */
+  readonly file: string;
+  /** The CSV line of the first such row (0 when unknown), for annotations. */
+  readonly line: number;
 }
 
 export interface PlanSummary {
@@ -364,6 +380,10 @@ export interface Plan {
   readonly hasChanges: boolean;
   /** Every campaign's warnings, prefixed with its key: shown in every output format. */
   readonly warnings: readonly string[];
+  /** The project's name (tag `campaignctl_project`); filled by the engine. */
+  readonly project?: string;
+  /** Where the plan applies: the API and whether its key is a test or a live one. */
+  readonly target?: { readonly apiUrl: string; readonly mode: "test" | "live" };
 }
 
 export interface PlanInputs {
