@@ -73,7 +73,23 @@ export function csvFields(record: CsvRecordView): string[] {
   return out;
 }
 
+/** Hashes the bytes as they are read (sha256, hex). update() must not keep `chunk`: the caller reuses it. */
+export interface ChunkHasher {
+  update(chunk: Uint8Array): void;
+  digest(): string | Promise<string>;
+}
+
+function sha256Hasher(): ChunkHasher {
+  const hash = createHash("sha256");
+  return {
+    update: (chunk) => void hash.update(chunk),
+    digest: () => hash.digest("hex"),
+  };
+}
+
 export interface CsvParseOptions {
+  /** Where the sha256 is computed (preflight hands large files' bytes to a worker); default here. */
+  readonly hasher?: ChunkHasher;
   /**
    * A record longer than this (bytes) is reported as CSV_MALFORMED instead of being buffered
    * further; it is nearly always an unterminated quote. Default 4 MiB.
@@ -532,7 +548,7 @@ export async function parseCsvRecords(
   onRecord: CsvRecordViewHandler,
   options: CsvParseOptions = {},
 ): Promise<CsvParseResult> {
-  const hash = createHash("sha256");
+  const hash = options.hasher ?? sha256Hasher();
   const parser = createCsvTextParser(onRecord, options);
   let bytes = 0;
   let parsing = true;
@@ -603,7 +619,7 @@ export async function parseCsvRecords(
   }
   return {
     bytes,
-    sha256: hash.digest("hex"),
+    sha256: await hash.digest(),
     records: parser.state.records,
     problem: parser.state.problem,
     stopped: parser.state.stopped,

@@ -35,8 +35,9 @@ export interface PreflightOptions {
 // in a cheap scavenge instead of a large object kept until a full GC (measured: ~13 MB less peak
 // RSS at 1M rows, and flat to 10M; about the same CPU).
 const READ_CHUNK = 120 * 1024;
-// From this size on, duplicate lookups run on a worker thread (duplicate-worker.ts): its start-up
-// (a few ms here, ~30 ms on the other core) is then small beside the lookups it takes away.
+// From this size on, the sha256 and the duplicate lookups run on a worker thread
+// (duplicate-worker.ts): its start-up (a few ms here, ~30 ms on the other core) is then small
+// beside the work it takes away.
 const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 // 2: `header` holds only cells known to be column names (format 1 stored the whole first row).
 const CACHE_FORMAT = 2;
@@ -165,10 +166,15 @@ async function scanAndReport(
   let rules: AudienceRules | undefined;
   let firstDataCells: number | undefined;
   let duplicates: DuplicateCheck | undefined;
-  // Loaded before the pass: the header callback that starts the check cannot wait.
-  const offload =
+  // Started before the pass: it hashes from the first byte, and the header callback that starts
+  // the duplicate check cannot wait.
+  const worker =
     fileBytes >= WORKER_THRESHOLD_BYTES
-      ? (await import("./duplicate-worker.js")).createWorkerDuplicateCheck
+      ? (await import("./duplicate-worker.js")).startPreflightWorker({
+          // Audience rows are rarely under 40 bytes; sizing from that avoids regrowing the table.
+          expectedRows: fileBytes / 40,
+          maxRows,
+        })
       : undefined;
 
   const scan = await scanAudience(
@@ -199,18 +205,23 @@ async function scanAndReport(
     },
     {
       displayFile: display,
+      ...(worker === undefined ? {} : { hasher: worker.hasher }),
       header: (_header, compiled) => {
         rules = compiled;
         const id = compiled.identity;
-        // Audience rows are rarely under 40 bytes; sizing from that avoids regrowing the table.
-        const options = { expectedRows: fileBytes / 40, maxRows };
-        if (id.name >= 0 || id.line1 >= 0) duplicates = (offload ?? createDuplicateCheck)(id, options);
+        if (id.name >= 0 || id.line1 >= 0) {
+          duplicates =
+            worker?.duplicateCheck(id) ?? createDuplicateCheck(id, { expectedRows: fileBytes / 40, maxRows });
+        }
       },
     },
   ).catch((error: unknown) => {
     duplicates?.abort();
+    worker?.abort();
     throw error;
   });
+  // No identity columns: the worker only hashed.
+  if (duplicates === undefined) worker?.abort();
   const tally: DuplicateTally =
     duplicates === undefined
       ? { count: 0, firstRows: [], firstLine: 0, checkedRows: 0 }

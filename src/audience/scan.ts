@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import { csvFields, parseCsvRecords } from "./csv.js";
-import type { CsvProblem, CsvRecordView } from "./csv.js";
+import type { ChunkHasher, CsvProblem, CsvRecordView } from "./csv.js";
 import { compileAudienceRules } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import type { AudienceMapping, RowFailure } from "./types.js";
@@ -36,6 +36,8 @@ export interface AudienceScanOptions {
   readonly header?: (header: readonly string[], rules: AudienceRules) => void;
   /** How diagnostics name the file (default ""). */
   readonly displayFile?: string;
+  /** Where the sha256 is computed (default: on this thread). */
+  readonly hasher?: ChunkHasher;
 }
 
 const HINTS = {
@@ -131,33 +133,37 @@ export async function scanAudience(
   let totalRows = 0;
   let failedRows = 0;
 
-  const parsed = await parseCsvRecords(input, (record) => {
-    if (header === undefined) {
-      const fields = csvFields(record);
-      header = fields;
-      rules = compileAudienceRules(mapping, fields);
-      checkRecord = rules.checkRecord;
-      structural.push(...headerDiagnostics(file, fields, record.columns ?? []));
-      for (const missing of rules.missingColumns) {
-        structural.push({
-          severity: "error",
-          code: "COLUMN_MISSING",
-          file,
-          line: 1,
-          col: 0,
-          path: missing.mappingPath,
-          message: `${missing.mappingPath} names column '${missing.column}', which the CSV header does not have`,
-          hint: HINTS.COLUMN_MISSING,
-        });
+  const parsed = await parseCsvRecords(
+    input,
+    (record) => {
+      if (header === undefined) {
+        const fields = csvFields(record);
+        header = fields;
+        rules = compileAudienceRules(mapping, fields);
+        checkRecord = rules.checkRecord;
+        structural.push(...headerDiagnostics(file, fields, record.columns ?? []));
+        for (const missing of rules.missingColumns) {
+          structural.push({
+            severity: "error",
+            code: "COLUMN_MISSING",
+            file,
+            line: 1,
+            col: 0,
+            path: missing.mappingPath,
+            message: `${missing.mappingPath} names column '${missing.column}', which the CSV header does not have`,
+            hint: HINTS.COLUMN_MISSING,
+          });
+        }
+        options.header?.(fields, rules);
+        return;
       }
-      options.header?.(fields, rules);
-      return;
-    }
-    totalRows++;
-    const failures = checkRecord(record);
-    if (failures.length > 0) failedRows++;
-    onRow({ rowNumber: totalRows, line: record.line, failures, record });
-  });
+      totalRows++;
+      const failures = checkRecord(record);
+      if (failures.length > 0) failedRows++;
+      onRow({ rowNumber: totalRows, line: record.line, failures, record });
+    },
+    options.hasher === undefined ? {} : { hasher: options.hasher },
+  );
 
   if (parsed.problem !== null) structural.push(problemDiagnostic(file, parsed.problem));
   else if (header === undefined) {
