@@ -204,6 +204,7 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
     columns: undefined,
   };
   let first = true;
+  let joinBuffer = Buffer.alloc(0);
 
   function grow(): void {
     capacity *= 2;
@@ -364,7 +365,8 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
         }
         const lineEnd = nextNl === -1 ? n : nextNl;
         if (nextComma !== -1 && nextComma < p) nextComma = s.indexOf(",", p);
-        src[count] = s;
+        // Usually already `s`: a load, where a store would pay the old-to-young write barrier.
+        if (src[count] !== s) src[count] = s;
         starts[count] = p;
         if (nextComma !== -1 && nextComma < lineEnd) {
           ends[count++] = nextComma;
@@ -451,8 +453,14 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
         joined = true;
         return true;
       } else {
-        // Joining bytes yields a flat string in one copy.
-        pending = Buffer.concat([Buffer.from(pending, "latin1"), chunk]).toString("latin1");
+        // Joining bytes yields a flat string in one copy; the join buffer is reused, so a chunk
+        // costs no new off-heap allocation (Buffer.concat made one per chunk).
+        const length = pending.length + chunk.length;
+        if (joinBuffer.length < length)
+          joinBuffer = Buffer.allocUnsafe(Math.max(length, joinBuffer.length * 2));
+        joinBuffer.write(pending, 0, pending.length, "latin1");
+        chunk.copy(joinBuffer, pending.length);
+        pending = joinBuffer.toString("latin1", 0, length);
         joined = false;
       }
       if (pending.length >= retryAt) consume(false);

@@ -46,8 +46,8 @@ const HASHER_WAITS = 10;
 const CONTROL_WORDS = 12;
 // A sleeping worker is woken once this many entries (or bytes to hash) wait for it: fewer
 // wake-ups, fewer switches.
-const WAKE_EVERY = 2048;
-const HASH_WAKE_EVERY = 512 * 1024;
+const WAKE_EVERY = 4096;
+const HASH_WAKE_EVERY = 2 * 1024 * 1024;
 
 export interface PreflightWorkerOptions extends DuplicateCheckOptions {
   /** Whether the worker hashes the file (`hasher`); default true. */

@@ -117,7 +117,8 @@ function problemDiagnostic(file: string, problem: CsvProblem): Diagnostic {
 /**
  * One pass over an audience: parse, header checks, per-row rules, byte count and sha256. Calls
  * `onRow` for every data row (including rows after a structural problem is found: none, since
- * parsing stops there).
+ * parsing stops there), with one row object updated in place: read it during the call, never
+ * keep it.
  */
 export async function scanAudience(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
@@ -132,6 +133,13 @@ export async function scanAudience(
   const structural: Diagnostic[] = [];
   let totalRows = 0;
   let failedRows = 0;
+  // One row object for the whole pass, like the parser's record view: no allocation per row.
+  const row: { -readonly [K in keyof AudienceRow]: AudienceRow[K] } = {
+    rowNumber: 0,
+    line: 0,
+    failures: [],
+    record: undefined as unknown as CsvRecordView,
+  };
 
   const parsed = await parseCsvRecords(
     input,
@@ -160,7 +168,11 @@ export async function scanAudience(
       totalRows++;
       const failures = checkRecord(record);
       if (failures.length > 0) failedRows++;
-      onRow({ rowNumber: totalRows, line: record.line, failures, record });
+      row.rowNumber = totalRows;
+      row.line = record.line;
+      row.failures = failures;
+      row.record = record;
+      onRow(row);
     },
     options.hasher === undefined ? {} : { hasher: options.hasher },
   );
