@@ -44,10 +44,9 @@ const HASH_TAKEN = 8;
 const HASH_END = 9;
 const HASHER_WAITS = 10;
 const CONTROL_WORDS = 12;
-// A sleeping worker is woken once this many entries (or bytes to hash) wait for it: fewer
-// wake-ups, fewer switches.
-const WAKE_EVERY = 4096;
-const HASH_WAKE_EVERY = 2 * 1024 * 1024;
+// A worker with nothing to do looks again after this long (see wake()). The rings hold ~8 ms of
+// rows and ~40 ms of bytes, so it never holds up the parser by sleeping.
+const POLL_MS = 1;
 
 export interface PreflightWorkerOptions extends DuplicateCheckOptions {
   /** Whether the worker hashes the file (`hasher`); default true. */
@@ -92,7 +91,7 @@ export function startPreflightWorker(options: PreflightWorkerOptions): Preflight
   );
   const source =
     `"use strict";\nconst createDuplicateTable = ${createDuplicateTable.toString()};\n` +
-    `(${workerMain.toString()})(require("node:worker_threads"), require("node:crypto"), createDuplicateTable);\n`;
+    `(${workerMain.toString()})(require("node:worker_threads"), require("node:crypto"), createDuplicateTable, ${POLL_MS});\n`;
   const worker = new Worker(source, {
     eval: true,
     workerData: {
@@ -131,28 +130,18 @@ export function startPreflightWorker(options: PreflightWorkerOptions): Preflight
     void worker.terminate();
   }
 
-  let notified = 0;
-  let hashNotified = 0;
   /**
-   * Wakes the worker if it sleeps and enough waits for it (or `force`). The caller stores its
-   * counts first; the worker sets WORKER_SLEEPS, then reads the counts and DONE/HASH_END once more
-   * before sleeping, and this side reads WORKER_SLEEPS after its stores: either side sees the
-   * other, so no wake-up is lost.
+   * Wakes the worker now if it sleeps. Only for a parser about to wait and for the end of the
+   * pass: otherwise the worker looks again by itself within POLL_MS, because Atomics.notify on
+   * every batch cost the parsing thread a futex call each time (tens of ms per 1M rows, hundreds
+   * on a loaded machine). The caller stores its counts first; the worker sets WORKER_SLEEPS, then
+   * reads the counts and DONE/HASH_END once more before sleeping, and this side reads
+   * WORKER_SLEEPS after its stores: either side sees the other, so no wake-up is lost.
    */
   function wake(force: boolean): void {
-    if (Atomics.load(control, WORKER_SLEEPS) !== 1) return;
-    const written = Atomics.load(control, WRITTEN);
-    const hashed = Atomics.load(control, HASH_WRITTEN);
-    if (
-      force ||
-      ((written - notified) | 0) >= WAKE_EVERY ||
-      ((hashed - hashNotified) | 0) >= HASH_WAKE_EVERY
-    ) {
-      notified = written;
-      hashNotified = hashed;
-      Atomics.add(control, SIGNAL, 1);
-      Atomics.notify(control, SIGNAL);
-    }
+    if (!force || Atomics.load(control, WORKER_SLEEPS) !== 1) return;
+    Atomics.add(control, SIGNAL, 1);
+    Atomics.notify(control, SIGNAL);
   }
   function signal(written: number, force: boolean): void {
     Atomics.store(control, WRITTEN, written | 0);
@@ -278,6 +267,7 @@ function workerMain(
   threads: typeof WorkerThreads,
   crypto: typeof Crypto,
   makeTable: typeof createDuplicateTable,
+  pollMs: number,
 ): void {
   const data = threads.workerData as {
     control: Int32Array;
@@ -316,7 +306,7 @@ function workerMain(
           Atomics.load(control, 2) === 0 &&
           (hashDone || (Atomics.load(control, 7) === hashTaken && Atomics.load(control, 9) === 0))
         )
-          Atomics.wait(control, 3, signal);
+          Atomics.wait(control, 3, signal, pollMs);
         Atomics.store(control, 5, 0);
         continue;
       }

@@ -42,17 +42,31 @@ const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 // 2: `header` holds only cells known to be column names (format 1 stored the whole first row).
 const CACHE_FORMAT = 2;
 
-/** Reads a file in fixed-size chunks into one reused buffer: the consumer must finish each chunk before the next. */
+/**
+ * Reads a file in fixed-size chunks into two reused buffers: the consumer must finish each chunk
+ * before asking for the next. The next chunk is read while the consumer works on this one, so the
+ * parsing thread does not sit idle for each read's round trip to libuv's thread pool.
+ */
 export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
   const handle = await open(file, "r");
+  const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)] as const;
+  let next: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buffer = Buffer.allocUnsafe(chunkSize);
+    let turn = 0;
+    next = handle.read(buffers[turn]!, 0, chunkSize, null);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
+      const { bytesRead } = await next;
+      next = undefined;
       if (bytesRead === 0) return;
+      const buffer = buffers[turn]!;
+      turn ^= 1;
+      // The other buffer: the consumer is done with it (it asked for this chunk).
+      next = handle.read(buffers[turn]!, 0, chunkSize, null);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    // A read still in flight (the consumer stopped early) must end before the handle closes.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
