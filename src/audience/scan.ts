@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import { csvFields, parseCsvRecords } from "./csv.js";
-import type { ChunkHasher, CsvProblem, CsvRecordView } from "./csv.js";
+import type { ChunkHasher, CsvProblem, CsvRecordView, CsvRecordViewHandler } from "./csv.js";
 import { compileAudienceRules } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import type { AudienceMapping, RowFailure } from "./types.js";
@@ -141,39 +141,40 @@ export async function scanAudience(
     record: undefined as unknown as CsvRecordView,
   };
 
+  const onRecord: CsvRecordViewHandler = (record) => {
+    if (header === undefined) {
+      const fields = csvFields(record);
+      header = fields;
+      rules = compileAudienceRules(mapping, fields);
+      checkRecord = rules.checkRecord;
+      structural.push(...headerDiagnostics(file, fields, record.columns ?? []));
+      for (const missing of rules.missingColumns) {
+        structural.push({
+          severity: "error",
+          code: "COLUMN_MISSING",
+          file,
+          line: 1,
+          col: 0,
+          path: missing.mappingPath,
+          message: `${missing.mappingPath} names column '${missing.column}', which the CSV header does not have`,
+          hint: HINTS.COLUMN_MISSING,
+        });
+      }
+      options.header?.(fields, rules);
+      return;
+    }
+    totalRows++;
+    const failures = checkRecord(record);
+    if (failures.length > 0) failedRows++;
+    row.rowNumber = totalRows;
+    row.line = record.line;
+    row.failures = failures;
+    row.record = record;
+    onRow(row);
+  };
   const parsed = await parseCsvRecords(
     input,
-    (record) => {
-      if (header === undefined) {
-        const fields = csvFields(record);
-        header = fields;
-        rules = compileAudienceRules(mapping, fields);
-        checkRecord = rules.checkRecord;
-        structural.push(...headerDiagnostics(file, fields, record.columns ?? []));
-        for (const missing of rules.missingColumns) {
-          structural.push({
-            severity: "error",
-            code: "COLUMN_MISSING",
-            file,
-            line: 1,
-            col: 0,
-            path: missing.mappingPath,
-            message: `${missing.mappingPath} names column '${missing.column}', which the CSV header does not have`,
-            hint: HINTS.COLUMN_MISSING,
-          });
-        }
-        options.header?.(fields, rules);
-        return;
-      }
-      totalRows++;
-      const failures = checkRecord(record);
-      if (failures.length > 0) failedRows++;
-      row.rowNumber = totalRows;
-      row.line = record.line;
-      row.failures = failures;
-      row.record = record;
-      onRow(row);
-    },
+    onRecord,
     options.hasher === undefined ? {} : { hasher: options.hasher },
   );
 
