@@ -75,6 +75,9 @@ async function buildOne(
     send: {
       enabled: manifest.send.enabled,
       ...(manifest.send.max_pieces !== undefined ? { maxPieces: manifest.send.max_pieces } : {}),
+      ...(manifest.send.max_failed_ratio !== undefined
+        ? { maxFailedRatio: manifest.send.max_failed_ratio }
+        : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { EngineDeps } from "./deps.js";
 import type { ApprovePlanQuestion } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
+import { warnUnwatchedGuards } from "./failure-guard.js";
 import { assertKeysKnown } from "./key-selection.js";
 import { observeWorld } from "./observe.js";
 import type { ApplyPlanOptions } from "./prepare.js";
@@ -140,6 +141,7 @@ export async function runApply(
     }
     reportRowWarnings(plan, loaded, deps.io);
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
+    if (!options.waitForProcessing) plan = warnUnwatchedGuards(plan);
     deps.io.notify({ type: "plan", code: "plan_ready", plan });
     if (!plan.hasChanges) return unchanged(plan, session);
     // A saved plan was the review; applying it exactly is the approval (as in Terraform).

@@ -45,6 +45,8 @@ export interface SendSpec {
   readonly enabled: boolean;
   /** A send is refused when more rows than this would be mailed. */
   readonly max_pieces?: number;
+  /** Cancel after send when more than this share (0..1) of the processed rows failed. */
+  readonly max_failed_ratio?: number;
 }
 
 /** A position in a manifest file, for pointing at a document or field. */

@@ -709,6 +709,7 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: Plan
     totalRows: desired.audience.totalRows,
     cancelWindowMinutes: minutes,
     cancelDeadlineIfSentNow: addMinutes(now, minutes),
+    ...(desired.send.maxFailedRatio !== undefined ? { maxFailedRatio: desired.send.maxFailedRatio } : {}),
     reason: "send.enabled is true and the campaign is still a draft",
     reasonCode: "send_enabled",
   });

@@ -26,7 +26,12 @@ export interface DesiredCampaign {
   readonly creative: DesiredCreative;
   readonly upload: DesiredUpload;
   readonly audience: DesiredAudience;
-  readonly send: { readonly enabled: boolean; readonly maxPieces?: number };
+  readonly send: {
+    readonly enabled: boolean;
+    readonly maxPieces?: number;
+    /** send.max_failed_ratio: cancel while watching when more than this share of rows failed. */
+    readonly maxFailedRatio?: number;
+  };
 }
 
 export interface DesiredCreative {
@@ -234,6 +239,11 @@ export type PlannedAction =
       readonly cancelWindowMinutes: number;
       /** The cancel deadline if the send happened at plan time (Lob's clock). */
       readonly cancelDeadlineIfSentNow: string;
+      /**
+       * send.max_failed_ratio: while apply watches the validation, it cancels the campaign when more
+       * than this share of the processed rows failed (src/engine/failure-guard.ts).
+       */
+      readonly maxFailedRatio?: number;
     } & Reasoned)
   | ({ readonly kind: "delete"; readonly resource: "campaign"; readonly id: string } & Reasoned)
   | ({
@@ -317,6 +327,21 @@ export interface Plan {
   readonly hasChanges: boolean;
   /** Every campaign's warnings, prefixed with its key: shown in every output format. */
   readonly warnings: readonly string[];
+  /** Destroy only: each selected sent campaign's cancel window, open ones first (Lob's clock). */
+  readonly cancelWindows?: readonly CancelWindow[];
+}
+
+/** Until when a sent campaign can be cancelled, as judged when the plan was made. */
+export interface CancelWindow {
+  readonly key: string;
+  readonly campaignId: string;
+  /** send date + window (the account default of 240 minutes when the campaign sets none). */
+  readonly deadline: string;
+  /** False when the campaign sets no window: the account's default applies and Lob decides. */
+  readonly windowKnown: boolean;
+  readonly open: boolean;
+  /** Whole seconds until the deadline at plan time; 0 once closed. */
+  readonly secondsLeft: number;
 }
 
 export interface PlanInputs {

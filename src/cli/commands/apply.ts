@@ -87,23 +87,39 @@ export const command: CommandSpec = {
           counts: tally.counts(),
           sent: outcome.sent,
           skippedSends: outcome.skippedSends,
+          cancelWindows: cancelWindowsOf(outcome),
+          cancelled: outcome.cancelled ?? [],
           failed: outcome.failed,
           stateSerial: outcome.state.serial,
           requests: outcome.requests,
         }),
       );
     } else if (outcome.plan.hasChanges) {
-      const failed = outcome.failed.length;
+      const cancelled = outcome.cancelled ?? [];
+      const unconverged = outcome.failed.filter((f) => !cancelled.includes(f.key));
       const counts = describeCounts(tally.counts());
       ctx.stderr.write(
-        failed === 0
+        outcome.failed.length === 0
           ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
-          : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Done so far: ${counts}. Run 'campaignctl apply' again to resume.\n`,
+          : unconverged.length === 0
+            ? `Apply finished: ${counts}; CANCELLED for too many failed rows (send.max_failed_ratio): ${cancelled.join(", ")}.\n`
+            : `Apply finished with ${unconverged.length} campaign(s) not converged: ${unconverged.map((f) => f.key).join(", ")}.${cancelled.length > 0 ? ` CANCELLED for too many failed rows: ${cancelled.join(", ")}.` : ""} Done so far: ${counts}. Run 'campaignctl apply' again to resume.\n`,
       );
     }
     return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };
+
+/** Until when each campaign sent in this run can be cancelled (the deadline the state recorded). */
+function cancelWindowsOf(outcome: {
+  readonly sent: readonly string[];
+  readonly state: { readonly campaigns: Readonly<Record<string, { readonly cancelDeadline?: string }>> };
+}): { key: string; cancelDeadline: string }[] {
+  return outcome.sent.flatMap((key) => {
+    const deadline = outcome.state.campaigns[key]?.cancelDeadline;
+    return deadline ? [{ key, cancelDeadline: deadline }] : [];
+  });
+}
 
 function expectedPieces(plan: Plan | undefined, key: string): number {
   const send = plan?.campaigns.find((c) => c.key === key)?.actions.find((a) => a.kind === "send");
