@@ -143,7 +143,7 @@ export function failureRuleError(
   return new CampaignctlError({
     code: "FAILURE_RATE_EXCEEDED",
     source: "remote",
-    message: `'${key}': ${counts}, over the limit: ${describeRule(rule)}. ${what}`,
+    message: `${counts}, over the limit: ${describeRule(rule)}. ${what}`,
     hint:
       `download the failed rows with reasons: 'campaignctl failures ${key} --out FILE' (the file holds personal data)` +
       (outcome.kind === "cancelled"

@@ -296,8 +296,25 @@ export interface FailuresOutcome {
 export async function runFailures(deps: EngineDeps, options: FailuresOptions): Promise<FailuresOutcome> {
   const session: Session = await openSession(deps, "failures");
   try {
-    assertKeysKnown([options.key], session.state);
-    const record = session.state.campaigns[options.key];
+    // A campaign cancelled after send (destroy, or send.max_failed_ratio) keeps its upload in Lob:
+    // its failed rows are what a person wants to see next.
+    const cancelled = Object.values(session.state.destroyed ?? {}).filter(
+      (d) => d.how === "cancelled" && d.campaignId !== undefined,
+    );
+    assertKeysKnown(
+      [options.key],
+      session.state,
+      cancelled.map((d) => d.key),
+    );
+    const tombstone = session.state.campaigns[options.key]
+      ? undefined
+      : cancelled.find((d) => d.key === options.key);
+    const record = tombstone
+      ? {
+          uploadId: (await session.client.listUploads(tombstone.campaignId!))[0]?.id,
+          sentAt: tombstone.at,
+        }
+      : session.state.campaigns[options.key];
     if (!record?.uploadId) {
       const known = Object.keys(session.state.campaigns);
       throw new CampaignctlError({
