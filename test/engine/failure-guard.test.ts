@@ -6,6 +6,9 @@ import { useEmulator } from "../support/emulator.js";
 import type { Workspace } from "../support/workspace.js";
 import { enableSend, makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 import { anApplyPlan } from "../render/fixtures.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { runApply } from "../../src/engine/use-cases.js";
+import { withEnvDeps } from "../support/engine-deps.js";
 
 let ws: Workspace;
 beforeEach(() => {
@@ -97,7 +100,7 @@ describe("apply's automatic cancel (--sandbox)", () => {
     const audience = writeBigAudience(400);
     ws.addCampaign("big", guarded(0.2, undefined, audience));
     const run = await sandbox(
-      { ...UNDELIVERABLE, CAMPAIGNCTL_SANDBOX_PROCESSING_RATE: "400" },
+      { ...UNDELIVERABLE, CAMPAIGNCTL_SANDBOX_PROCESSING_RATE: "200" },
       "apply",
       "--auto-approve",
       "--allow-send",
@@ -252,6 +255,7 @@ describe("apply's automatic cancel (--sandbox)", () => {
 describe("apply's automatic cancel against a standalone emulator", () => {
   const emulator = useEmulator({ processingRowsPerSecond: 100, undeliverable: { ratio: 0.6, seed: 3 } });
   let testNumber = 0;
+  beforeEach(() => emulator.clearRequests());
 
   it("reports too late, attempting nothing, when the window closes while it watches", async () => {
     const apiKey = `${TEST_API_KEY}guard${(testNumber += 1)}`;
@@ -273,5 +277,53 @@ describe("apply's automatic cancel against a standalone emulator", () => {
     expect(state.campaigns.closing.sentAt).toBeDefined();
     expect(existsSync(join(ws.dir, ".campaignctl/state.json"))).toBe(true);
     expect(state.destroyed).toBeUndefined();
+  }, 30_000);
+
+  it("does not cancel a campaign found already sent when it was about to send it (sent elsewhere)", async () => {
+    const apiKey = `${TEST_API_KEY}guard${(testNumber += 1)}`;
+    const env = { LOB_API_KEY: apiKey, LOB_API_URL: emulator.url };
+    ws.addCampaign("elsewhere");
+    expect((await runInProcess(["apply", "--auto-approve", ws.dir], { cwd: ws.dir, env })).code).toBe(0);
+    const id = JSON.parse(readFileSync(join(ws.dir, ".campaignctl/state.json"), "utf8")).campaigns.elsewhere
+      .campaignId as string;
+    ws.editCampaign("elsewhere", guarded(0.1));
+    const events: EngineEvent[] = [];
+    const outcome = await withEnvDeps(
+      { cwd: ws.dir, env },
+      {
+        reporter: (e) => events.push(e),
+        showPlan: () => undefined,
+        // While the person reads the plan, someone sends the campaign from Lob's dashboard.
+        confirm: async () => {
+          const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
+            method: "POST",
+            headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
+          });
+          expect(res.status).toBe(200);
+        },
+      },
+      (deps) =>
+        runApply(deps, [ws.dir], {
+          cwd: ws.dir,
+          env,
+          allowSend: true,
+          waitForProcessing: true,
+          pollIntervalMs: 50,
+        }),
+    );
+    expect(outcome.plan.campaigns[0]!.actions.some((a) => a.kind === "send")).toBe(true);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.cancelled).toEqual([]);
+    const sent = events.find((e) => e.type === "sent");
+    // Over the limit (undeliverable rows), yet left alone: this run did not send it.
+    expect(sent).toMatchObject({ type: "sent", key: "elsewhere" });
+    if (sent?.type === "sent") expect(sent.failed / (sent.failed + sent.validated)).toBeGreaterThan(0.1);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        code: "guard_not_applied",
+        message: expect.stringContaining("watch --key elsewhere"),
+      }),
+    );
+    expect(emulator.requests().filter((r) => r.method === "DELETE")).toEqual([]);
   }, 30_000);
 });
