@@ -43,7 +43,7 @@ export const command: CommandSpec = {
       type: "string",
       default: "30m",
       valueName: "DURATION",
-      description: "stop watching after this long (default 30m)",
+      description: "stop watching after this long",
     },
     parallelism: PARALLELISM_OPTION,
     format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
