@@ -69,6 +69,16 @@ export async function runWatch(deps: EngineDeps, options: WatchOptions): Promise
     env: options.env,
     preflight: false,
     ...(options.project ? { project: options.project } : {}),
+  }).catch((error: unknown) => {
+    // A project with no manifests left can still have sent campaigns to watch by --key (unguarded).
+    if (
+      options.paths.length === 0 &&
+      error instanceof CampaignctlError &&
+      error.code === "MANIFEST_NOT_FOUND"
+    ) {
+      return { manifests: [], diagnostics: [] };
+    }
+    throw error;
   });
   // An invalid manifest could hide a limit, and the campaign would go unguarded.
   if (loaded.diagnostics.some((d) => d.severity === "error")) {

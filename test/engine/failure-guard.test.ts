@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { exceedsFailureRule, minimumSample, warnUnwatchedGuards } from "../../src/engine/failure-guard.js";
@@ -249,6 +249,11 @@ describe("apply's automatic cancel (--sandbox)", () => {
       result: "finished",
       maxFailedRatio: null,
     });
+    // Its manifest gone from the project: still watched by --key (nothing sets a limit).
+    rmSync(ws.manifest("plain"));
+    const orphan = await sandbox({}, "watch", "--key", "plain");
+    expect(orphan.code, orphan.stderr).toBe(0);
+    expect(orphan.stdout).toContain("no send.max_failed_ratio set, so watched only");
   });
 });
 
