@@ -65,6 +65,7 @@ export const command: CommandSpec = {
     });
     const onInterrupt = (signal: NodeJS.Signals) =>
       ctx.stderr.write(interruptMessage(signal, tally.counts()));
+    const github = ctx.env.GITHUB_ACTIONS === "true" ? await import("../github-actions/index.js") : undefined;
     const outcome = await withEngine(target, { io, command: "apply", onInterrupt }, ({ deps, sandbox }) =>
       runApply(deps, positionals, {
         ...useCaseOptions(target),
@@ -77,7 +78,10 @@ export const command: CommandSpec = {
         // The sandbox validates in moments: poll it often.
         ...(sandbox ? { pollIntervalMs: 200 } : {}),
       }),
-    );
+    ).catch(async (error: unknown) => {
+      await github?.reportFailure(error, "apply", ctx);
+      throw error;
+    });
     const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
       const { renderApplyJson } = await import("../../render/result-json.js");
@@ -94,18 +98,26 @@ export const command: CommandSpec = {
           requests: outcome.requests,
         }),
       );
-    } else if (outcome.plan.hasChanges) {
-      const cancelled = outcome.cancelled ?? [];
-      const unconverged = outcome.failed.filter((f) => !cancelled.includes(f.key));
-      const counts = describeCounts(tally.counts());
-      ctx.stderr.write(
-        outcome.failed.length === 0
-          ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
-          : unconverged.length === 0
-            ? `Apply finished: ${counts}; CANCELLED for too many failed rows (send.max_failed_ratio): ${cancelled.join(", ")}.\n`
-            : `Apply finished with ${unconverged.length} campaign(s) not converged: ${unconverged.map((f) => f.key).join(", ")}.${cancelled.length > 0 ? ` CANCELLED for too many failed rows: ${cancelled.join(", ")}.` : ""} Done so far: ${counts}. Run 'campaignctl apply' again to resume.\n`,
-      );
     }
+    const failed = outcome.failed.length;
+    const counts = describeCounts(tally.counts());
+    // Keys send.max_failed_ratio cancelled are done with, not waiting for another apply.
+    const cancelled = outcome.cancelled ?? [];
+    const unconverged = outcome.failed.filter((f) => !cancelled.includes(f.key));
+    const resultLine = !outcome.plan.hasChanges
+      ? "Apply complete: no changes."
+      : failed === 0
+        ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}`
+        : unconverged.length === 0
+          ? `Apply finished: ${counts}; CANCELLED for too many failed rows (send.max_failed_ratio): ${cancelled.join(", ")}.`
+          : `Apply finished with ${unconverged.length} campaign(s) not converged: ${unconverged.map((f) => f.key).join(", ")}.${cancelled.length > 0 ? ` CANCELLED for too many failed rows: ${cancelled.join(", ")}.` : ""} Done so far: ${counts}. Run 'campaignctl apply' again to resume.`;
+    if (format !== "json" && outcome.plan.hasChanges) ctx.stderr.write(`${resultLine}\n`);
+    await github?.reportPlan(outcome.plan, ctx, {
+      result: [
+        `### campaignctl apply: ${failed === 0 && blocked === 0 ? "done" : "not converged"}`,
+        resultLine,
+      ],
+    });
     return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };
