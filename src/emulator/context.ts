@@ -3,7 +3,7 @@ import type { LobMode } from "../lob/wire.js";
 import type { Reply } from "./http.js";
 import type { Processor } from "./processing.js";
 import type { ResourceProofs } from "./resource-proofs.js";
-import type { Store } from "./store.js";
+import type { Store, UndeliverableRule } from "./store.js";
 
 /** An API key's world: every distinct key is its own account. */
 export interface Account {
@@ -19,6 +19,8 @@ export interface Env {
   readonly processor: Processor;
   /** Whether PATCH may change a sent campaign's metadata (EmulatorOptions.acceptMetadataAfterSend). */
   acceptMetadataAfterSend(): boolean;
+  /** The undeliverable-row setting a send fixes on its upload (EmulatorOptions.undeliverable). */
+  undeliverable(): UndeliverableRule | undefined;
   /** Resource proofs and their files (in memory: proofs are short-lived previews). */
   readonly proofs: ResourceProofs;
 }

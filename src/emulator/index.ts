@@ -8,6 +8,7 @@ export type {
   ResourceProofRendering,
   ResourceProofRequest,
   RunningEmulator,
+  UndeliverableOptions,
 } from "./types.js";
 export { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";
 export { startEmulator } from "./server.js";
