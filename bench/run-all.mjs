@@ -75,6 +75,11 @@ const BENCHES = [
     quick: ["--campaigns", "200", "--rounds", "2", "--plans", "1", "--growth", "500"],
     verdict: verdictLines(/^ratio last\/first|^FAIL:/),
   },
+  {
+    name: "proof",
+    quick: ["--proofs", "10"],
+    verdict: verdictLines(/^per proof|^ratio ours\/bare/),
+  },
 ];
 
 function run(bench, args) {

@@ -82,7 +82,7 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
       if (options.command !== undefined && options.readOnly !== true)
         early = await lock.acquire(options.command);
       const { startSandbox } = await import("./engine/sandbox.js");
-      sandbox = await startSandbox(root, sandboxOptionsFrom(options.env));
+      sandbox = await startSandbox(root, { ...sandboxOptionsFrom(options.env), browserEnv: options.env });
       options.io.notify({
         type: "info",
         code: "sandbox_started",

@@ -45,6 +45,11 @@ export type ErrorCode =
   | "EXPORT_FAILED"
   | "TIMEOUT"
   | "PLAN_STALE"
+  // proofs
+  /** The browser that renders proofs could not start. */
+  | "BROWSER_FAILED"
+  /** An artwork cannot be rendered as a proof (an external stylesheet, too large for Lob's renderer). */
+  | "PROOF_FAILED"
   // emulator
   | "EMULATOR_START_FAILED"
   | "INTERNAL";

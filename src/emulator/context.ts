@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { LobMode } from "../lob/wire.js";
 import type { Reply } from "./http.js";
 import type { Processor } from "./processing.js";
+import type { ResourceProofs } from "./resource-proofs.js";
 import type { Store, UndeliverableRule } from "./store.js";
 
 /** An API key's world: every distinct key is its own account. */
@@ -20,6 +21,8 @@ export interface Env {
   acceptMetadataAfterSend(): boolean;
   /** The undeliverable-row setting a send fixes on its upload (EmulatorOptions.undeliverable). */
   undeliverable(): UndeliverableRule | undefined;
+  /** Resource proofs and their files (in memory: proofs are short-lived previews). */
+  readonly proofs: ResourceProofs;
 }
 
 export interface RequestContext {

@@ -4,6 +4,9 @@ export type {
   FaultOptions,
   RateLimitOptions,
   RequestLogEntry,
+  ResourceProofRenderer,
+  ResourceProofRendering,
+  ResourceProofRequest,
   RunningEmulator,
   UndeliverableOptions,
 } from "./types.js";

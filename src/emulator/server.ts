@@ -31,6 +31,7 @@ import { createCreative, retrieveCreative, updateCreative } from "./creatives.js
 import type { Reply } from "./http.js";
 import { jsonReply, readSmallBody, ReplyError } from "./http.js";
 import { createProcessor } from "./processing.js";
+import { createResourceProof, createResourceProofs, retrieveResourceProof } from "./resource-proofs.js";
 import { openStore } from "./store.js";
 import type { EmulatorOptions, FaultKind, RequestLogEntry, RunningEmulator } from "./types.js";
 import { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";
@@ -85,6 +86,8 @@ const ROUTES: readonly Route[] = [
   route("POST", "/v1/uploads/:id/exports", createExport),
   route("GET", "/v1/uploads/:id/exports/:exportId", retrieveExport),
   route("GET", "/v1/uploads/:id/report", retrieveReport),
+  route("POST", "/v1/resource_proofs", createResourceProof),
+  route("GET", "/v1/resource_proofs/:id", retrieveResourceProof),
 ];
 
 const KEY_PATTERN = /^(test|live)_[A-Za-z0-9_]+$/;
@@ -161,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     processor,
     acceptMetadataAfterSend: () => acceptMetadataAfterSend,
     undeliverable: () => undeliverable,
+    proofs: createResourceProofs(options.renderResourceProof),
   };
   let log: RequestLogEntry[] = [];
   let port = 0;
@@ -217,6 +221,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         server.closeAllConnections();
       });
       await processor.close();
+      await Promise.allSettled([...env.proofs.pending]);
+      await env.proofs.render?.close?.();
       await store.close();
     },
   };
@@ -352,7 +358,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const send = (status: number, body: unknown) => writeReply(res, jsonReply(status, body), undefined);
     // Export downloads stay open: their names are random, like Lob's signed S3 URLs, and clients
     // fetch them without credentials.
-    if (controlToken !== undefined && !path.startsWith("/_emulator/files/exports/")) {
+    if (
+      controlToken !== undefined &&
+      !path.startsWith("/_emulator/files/exports/") &&
+      !path.startsWith("/_emulator/files/proofs/")
+    ) {
       if (!hasToken(req, controlToken)) {
         req.resume();
         return send(401, {
@@ -478,6 +488,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           headers: { "Content-Type": "text/html; charset=utf-8" },
           text: `<html><body><!-- ${parts[1]} --></body></html>`,
         },
+        undefined,
+      );
+      return;
+    }
+    if (parts[0] === "proofs" && parts.length === 2) {
+      const file = env.proofs.files.get(parts[1]!);
+      writeReply(
+        res,
+        file
+          ? {
+              status: 200,
+              headers: { "Content-Type": file.type, "Content-Length": String(file.bytes.byteLength) },
+              stream: Readable.from([Buffer.from(file.bytes)]),
+            }
+          : jsonReply(404, { error: "not found" }),
         undefined,
       );
       return;

@@ -85,6 +85,29 @@ export interface EmulatorOptions {
    * false (see README.md beside this file, "Metadata after send").
    */
   acceptMetadataAfterSend?: boolean;
+  /**
+   * Renders POST /v1/resource_proofs requests (campaignctl passes its local proof pipeline, so the
+   * emulator itself loads no browser). Without it, resource proofs end `failed`.
+   */
+  renderResourceProof?: ResourceProofRenderer;
+}
+
+/** What a resource proof asks to render: Lob's resource type and its create parameters. */
+export interface ResourceProofRequest {
+  readonly resourceType: "postcard" | "letter" | "self_mailer";
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** The rendered proof: a PDF, and one PNG per side or page (the thumbnails). */
+export interface ResourceProofRendering {
+  readonly pdf: Uint8Array;
+  readonly images: readonly Uint8Array[];
+}
+
+export interface ResourceProofRenderer {
+  render(request: ResourceProofRequest): Promise<ResourceProofRendering>;
+  /** Releases what rendering holds (a browser); called when the emulator closes. */
+  close?(): Promise<void>;
 }
 
 export interface RequestLogEntry {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { RunningEmulator, UndeliverableOptions } from "../emulator/index.js";
+import { lazyEmulatorProofRenderer } from "../proof/lazy-emulator-renderer.js";
 
 /** The key the embedded sandbox uses: a test key, so its world is the emulator's test mode. */
 export const SANDBOX_API_KEY = "test_campaignctl_sandbox";
@@ -30,6 +31,8 @@ export interface SandboxOptions {
   readonly undeliverable?: UndeliverableOptions;
   /** Validation speed (default 200 000 rows/s). */
   readonly processingRowsPerSecond?: number;
+  /** The environment of the browser that renders resource proofs (CHROME_PATH). */
+  readonly browserEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -40,6 +43,8 @@ export interface SandboxOptions {
 export async function startSandbox(cwd: string, options: SandboxOptions = {}): Promise<Sandbox> {
   const { startEmulator } = await import("../emulator/index.js");
   const emulator = await startEmulator({
+    // Resource proofs, rendered by campaignctl's own proof pipeline (loaded on the first one).
+    renderResourceProof: lazyEmulatorProofRenderer(options.browserEnv ?? {}),
     port: 0,
     host: "127.0.0.1",
     dataDir: join(cwd, SANDBOX_DATA_DIR),

@@ -10,6 +10,8 @@ import type {
   CreativeUpdatable,
   CreativeWritable,
   Export,
+  ResourceProof,
+  ResourceProofWritable,
   ExportCreated,
   ExportType,
   LobMode,
@@ -119,6 +121,9 @@ export interface LobClient {
     uploadId: string,
     q?: { status?: ReportRowStatus; limit?: number; offset?: number },
   ): Promise<Report>;
+  /** POST /resource_proofs (JSON, 201): Lob renders one mail piece; poll until not `processing`. */
+  createResourceProof(body: ResourceProofWritable): Promise<ResourceProof>;
+  getResourceProof(id: string): Promise<ResourceProof>;
   /** Absolute (signed) URL, fetched WITHOUT the API key; streamed to a temp file then renamed. */
   downloadToFile(url: string, destPath: string): Promise<{ bytes: number }>;
   stats(): LobClientStats;

@@ -13,7 +13,7 @@ import { createClientRateLimiter } from "./rate-limiter.js";
 import { serverRequestedDelay } from "./retry.js";
 import { createServerClock } from "./server-clock.js";
 import { createTransport } from "./transport.js";
-import type { Campaign, CampaignList, Creative, Upload, UploadFileAccepted } from "./wire.js";
+import type { Campaign, CampaignList, Creative, ResourceProof, Upload, UploadFileAccepted } from "./wire.js";
 import type { RetrySettings } from "./with-retry.js";
 
 export type * from "./client-types.js";
@@ -169,6 +169,11 @@ export function createLobClient(options: LobClientOptions): LobClient {
         query: { status: q.status, limit: q.limit, offset: q.offset },
         expect: "json",
       }),
+
+    createResourceProof: (body) =>
+      call<ResourceProof>({ method: "POST", path: "/resource_proofs", json: body, expect: "json" }),
+    getResourceProof: (prf) =>
+      call<ResourceProof>({ method: "GET", path: `/resource_proofs/${id(prf)}`, expect: "json" }),
 
     downloadToFile: (url, destPath) => downloadToFile({ baseUrl, transport, retry, secrets }, url, destPath),
     stats: () => ({ ...transport.counters(), ...counters }),

@@ -259,6 +259,34 @@ export interface ExportError {
 }
 
 /** The prefix of each kind of Lob id: `cmp_…`, `crv_…`, and so on. */
+/** POST /resource_proofs (JSON): a rendering of one mail piece by Lob's own renderer. */
+export interface ResourceProofWritable {
+  readonly resource_type: ResourceType;
+  /** The mail piece's create parameters: `to`, the artwork fields, `merge_variables`, … */
+  readonly resource_parameters: Readonly<Record<string, unknown>>;
+  readonly template_id?: string | null;
+}
+
+export type ResourceProofStatus = "processing" | "completed" | "failed";
+
+export interface ResourceProof {
+  readonly id: string;
+  readonly object: "resource_proof";
+  readonly resource_type: ResourceType;
+  readonly status: ResourceProofStatus;
+  readonly template_id?: string | null;
+  /** The proof PDF, once completed. */
+  readonly url?: string | null;
+  readonly thumbnails: readonly {
+    readonly small?: string;
+    readonly medium?: string;
+    readonly large?: string;
+  }[];
+  readonly errors: readonly { readonly code: string; readonly message: string }[];
+  readonly date_created: string;
+  readonly date_modified: string;
+}
+
 export const ID_PREFIX = {
   campaign: "cmp",
   creative: "crv",
@@ -267,6 +295,7 @@ export const ID_PREFIX = {
   billingGroup: "bg",
   template: "tmpl",
   address: "adr",
+  resourceProof: "res_prf",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -674,5 +674,8 @@ function buildManifest(document: ManifestDocument): CampaignManifest {
       file: resolve(document.dir, audience.file as unknown as string),
     },
     send: (root.send as CampaignManifest["send"] | undefined) ?? { enabled: false },
+    ...(root.merge_strictness === undefined
+      ? {}
+      : { merge_strictness: root.merge_strictness as "strict" | "relaxed" }),
   };
 }

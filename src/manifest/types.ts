@@ -68,4 +68,6 @@ export interface CampaignManifest {
   readonly creative: CreativeSpec;
   readonly audience: AudienceSpec;
   readonly send: SendSpec;
+  /** The Lob account's merge variable strictness, for proofs (not sent to Lob); absent: relaxed. */
+  readonly merge_strictness?: "strict" | "relaxed";
 }

@@ -20,7 +20,16 @@ const KEY = "test_contract_key";
 const LOBSTERS = readFileSync(new URL("../fixtures/lob/lobster-family.csv", import.meta.url));
 const FRONT_HTML = "<html><body><p>Hello {{name}}</p></body></html>";
 
-const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
+/** A stand-in for campaignctl's proof pipeline (tested in test/proof): the contract is the shapes. */
+const STUB_PROOF = {
+  pdf: new TextEncoder().encode("%PDF-1.4 stub"),
+  images: [new Uint8Array([137, 80, 78, 71])],
+};
+const emulator = useEmulator({
+  rateLimit: false,
+  processingRowsPerSecond: 1_000_000,
+  renderResourceProof: { render: async () => STUB_PROOF },
+});
 let api: Recorder;
 
 beforeAll(() => {
@@ -470,6 +479,61 @@ describe("emulator vs Lob OpenAPI", () => {
       emulator.advanceClock(6 * 60_000);
       expectLobError(await api.call("DELETE", `/campaigns/${late}`), 422, "not_deletable");
       expect(expectStatus(await api.call("GET", `/campaigns/${late}`), 200).id).toBe(late);
+    });
+  });
+
+  describe("resource proofs", () => {
+    const to = {
+      name: "Lobster",
+      address_line1: "210 King St",
+      address_city: "San Francisco",
+      address_state: "CA",
+      address_zip: "94107",
+    };
+    it("create is 201 and processing; retrieve until completed with a PDF url and thumbnails; bad bodies are 422", async () => {
+      const created = expectStatus(
+        await api.call("POST", "/resource_proofs", {
+          body: {
+            json: {
+              resource_type: "postcard",
+              resource_parameters: {
+                to,
+                front: FRONT_HTML,
+                back: "tmpl_4aa14648113e45b",
+                merge_variables: { name: "Larry" },
+              },
+            },
+          },
+        }),
+        201,
+      );
+      expect(created.status).toBe("processing");
+      expect(String(created.id)).toMatch(/^res_prf_[a-z0-9]+$/);
+      let proof: Record<string, unknown> = created;
+      for (let i = 0; i < 100 && proof.status === "processing"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        proof = expectStatus(await api.call("GET", `/resource_proofs/${String(created.id)}`), 200);
+      }
+      expect(proof.status).toBe("completed");
+      const pdf = await fetch(String(proof.url));
+      expect(new TextDecoder().decode(await pdf.arrayBuffer())).toBe("%PDF-1.4 stub");
+      expect((proof.thumbnails as unknown[]).length).toBe(1);
+
+      const tooLong = `<html>${"x".repeat(10_001)}</html>`;
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [
+          { resource_type: "postcard", resource_parameters: { to, front: tooLong, back: FRONT_HTML } },
+          /front must be at most 10000/,
+        ],
+        [{ resource_type: "letter", resource_parameters: { to, file: FRONT_HTML } }, /from is required/],
+        [{ resource_type: "check", resource_parameters: { to } }, /resource_type must be one of/],
+      ];
+      for (const [json, message] of cases) {
+        expect(
+          expectLobError(await api.call("POST", "/resource_proofs", { body: { json } }), 422, "invalid"),
+        ).toMatch(message);
+      }
+      expectLobError(await api.call("GET", "/resource_proofs/res_prf_doesnotexist"), 404, "not_found");
     });
   });
 

@@ -16,7 +16,12 @@ import { LOBSTER_CSV, LOBSTER_REQUIRED_MAPPING, NO_OPTIONAL_MAPPING } from "../s
 
 const LOBSTERS = LOBSTER_CSV;
 
-const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
+const emulator = useEmulator({
+  rateLimit: false,
+  processingRowsPerSecond: 1_000_000,
+  // A stand-in for the proof pipeline (test/proof covers it): here only the wire matters.
+  renderResourceProof: { render: async () => ({ pdf: new TextEncoder().encode("%PDF-1.4"), images: [] }) },
+});
 let proxy: RecordingProxy;
 let client: LobClient;
 let dir: string;
@@ -118,6 +123,30 @@ describe("our Lob client vs Lob OpenAPI", () => {
     const dest = join(dir, "failures.csv");
     await client.downloadToFile(String(finished.s3Url), dest);
     expect((await readFile(dest, "utf8")).length).toBeGreaterThan(0);
+
+    const proof = await client.createResourceProof({
+      resource_type: "postcard",
+      resource_parameters: {
+        to: {
+          name: "Larry Lobster",
+          address_line1: "210 King St",
+          address_city: "San Francisco",
+          address_state: "CA",
+          address_zip: "94107",
+        },
+        front: "<html><body>Hello {{name}}</body></html>",
+        back: "tmpl_4aa14648113e45b",
+        size: "4x6",
+        merge_variables: { name: "Larry" },
+      },
+    });
+    const rendered = await until(
+      () => client.getResourceProof(proof.id),
+      (p) => p.status !== "processing",
+    );
+    expect(rendered.status).toBe("completed");
+    await client.downloadToFile(String(rendered.url), join(dir, "proof.pdf"));
+    expect(await readFile(join(dir, "proof.pdf"), "utf8")).toBe("%PDF-1.4");
     await client.deleteCampaign(campaign.id);
 
     const spare = await client.createUpload({ campaignId: other.id });
@@ -143,7 +172,7 @@ describe("our Lob client vs Lob OpenAPI", () => {
       }
     }
     expect(failures).toEqual([]);
-    // Every operation of the Campaigns API that the client implements was exercised.
+    // Every operation of the Campaigns API (and resource proofs) that the client implements was exercised.
     expect([...operations].sort()).toEqual(
       [
         "campaign_create",
@@ -157,6 +186,8 @@ describe("our Lob client vs Lob OpenAPI", () => {
         "creative_update",
         "export_retrieve",
         "report_retrieve",
+        "resource_proof_create",
+        "resource_proof_retrieve",
         "upload_create",
         "upload_delete",
         "upload_export_create",

@@ -347,6 +347,7 @@ describe("overrides (CONTRACT.md §8)", () => {
       "creative-details-color-optional",
       "export-message-with-period",
       "campaign-use-type-optional",
+      "resource-proof-thumbnails-any-host",
     ]);
   });
 

@@ -234,6 +234,8 @@ export function memoryLob(): MemoryLob {
     createExport: unused("createExport"),
     getExport: unused("getExport"),
     getReport: unused("getReport"),
+    createResourceProof: unused("createResourceProof"),
+    getResourceProof: unused("getResourceProof"),
     downloadToFile: unused("downloadToFile"),
     stats: () => ({
       requests: [...calls.values()].reduce((a, b) => a + b, 0),

@@ -268,6 +268,21 @@ export const CONTRACT_OVERRIDES: readonly ContractOverride[] = [
     why: "use_type is required but nullable; help and SDK tests omit it when the account has a default",
     apply: (doc) => removeRequired(doc, "/components/schemas/campaign_writable", "use_type"),
   },
+  {
+    id: "resource-proof-thumbnails-any-host",
+    direction: "response",
+    cites: "signed_link (Asset URLs): only Lob's own CDN, lob-assets.com, can serve a link of that pattern",
+    why: "an emulator serves its proofs' thumbnails itself: the links keep their shape (small/medium/large strings), not Lob's host",
+    apply: (doc) => {
+      const items = objectAt(doc, "/components/schemas/resource_proof_base/properties/thumbnails/items");
+      if (items.$ref !== "#/components/schemas/thumbnail") {
+        throw new Error("override target resource_proof_base.thumbnails.items is no longer a thumbnail");
+      }
+      delete items.$ref;
+      items.type = "object";
+      items.properties = { small: { type: "string" }, medium: { type: "string" }, large: { type: "string" } };
+    },
+  },
 ];
 
 /** The document Ajv sees for one direction: overrides applied, then dialect-translated. */

@@ -187,8 +187,10 @@ export const command: CommandSpec = {
     const envToken = (ctx.env.CAMPAIGNCTL_EMULATOR_TOKEN ?? "").trim();
     if (options.controlToken === undefined && envToken !== "") options.controlToken = envToken;
     const { startEmulator } = await import("../../emulator/index.js");
+    const { lazyEmulatorProofRenderer } = await import("../../proof/lazy-emulator-renderer.js");
     const emulator = await startEmulator({
       ...options,
+      renderResourceProof: lazyEmulatorProofRenderer(ctx.env),
       log: (line) => ctx.stderr.write(`${line}\n`),
     });
     ctx.stdout.write(`Lob emulator listening on ${emulator.listenUrl}\n`);

@@ -37,6 +37,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Adopt a campaign created elsewhere (e.g. Lob's dashboard) under a manifest key",
     load: async () => (await import("./import.js")).command,
   },
+  proof: {
+    summary: "Render every creative with real audience rows, as the printed piece will look",
+    load: async () => (await import("./proof.js")).command,
+  },
   failures: {
     summary: "Export and download the failed rows of a sent campaign",
     load: async () => (await import("./failures.js")).command,
