@@ -43,6 +43,8 @@ export type ErrorCode =
   | "EXPORT_FAILED"
   | "TIMEOUT"
   | "PLAN_STALE"
+  // GitHub (plan --comment)
+  | "GITHUB_API"
   // emulator
   | "EMULATOR_START_FAILED"
   | "INTERNAL";
