@@ -103,7 +103,7 @@ function messageOf(error: unknown): string {
       ? (data as { message: string }).message
       : undefined;
   if (fromBody !== undefined) return fromBody.slice(0, 300);
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  if (typeof cause?.code === "string") return `cannot reach the GitHub API (${cause.code})`;
-  return "cannot reach the GitHub API";
+  // No answer: Octokit's message is the connection error's own ("connect ECONNREFUSED …").
+  const reason = error instanceof Error ? error.message.split("\n", 1)[0]!.slice(0, 200) : "";
+  return `cannot reach the GitHub API${reason ? ` (${reason})` : ""}`;
 }

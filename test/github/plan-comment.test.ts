@@ -174,6 +174,19 @@ describe("the sticky plan comment against the GitHub double", () => {
   });
 });
 
+describe("when GitHub cannot be reached", () => {
+  it("says so, with the connection error and without the token", async () => {
+    pullRequestEnv();
+    const closed = await startGitHubDouble({ token: TOKEN });
+    await closed.close();
+    env.GITHUB_API_URL = closed.url;
+    const error = await publish("### x\n").catch((e: unknown) => e);
+    expect(isCampaignctlError(error) && error.code).toBe("GITHUB_API");
+    expect((error as Error).message).toMatch(/: cannot reach the GitHub API \(.*ECONNREFUSED/);
+    expect((error as Error).message).not.toContain(TOKEN);
+  });
+});
+
 describe("what --comment needs from the environment", () => {
   it("names every missing variable", async () => {
     const error = await preparePlanComment({ GITHUB_REPOSITORY: REPO }).catch((e: unknown) => e);
