@@ -32,6 +32,8 @@ export async function publishPlanComment(
     scope: scopeOf(plan.scope === "project" ? [] : paths.map((p) => scopePath(root, resolve(target.cwd, p)))),
   };
   const inActions = ctx.env.GITHUB_ACTIONS === "true";
+  // Under GitHub Actions the plan command has put the plan in the job summary already.
+  const summaryWritten = inActions && Boolean(ctx.env.GITHUB_STEP_SUMMARY);
   const warn = (message: string) =>
     ctx.stderr.write(
       inActions ? `::warning title=campaignctl plan comment::${message}\n` : `Warning: ${message}\n`,
@@ -50,6 +52,7 @@ export async function publishPlanComment(
         "The full plan is too long for a pull-request comment: read it in this run's job summary, or download the plan artifact.",
         "",
       ].join("\n"),
+      summaryWritten,
     },
     ctx.env,
     warn,

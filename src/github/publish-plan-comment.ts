@@ -14,6 +14,8 @@ export interface PlanComment {
   readonly markdown: string;
   /** Used instead when the markdown is too long for a comment: the summary and where the rest is. */
   readonly fallback: string;
+  /** The plan is in the job summary already (written under GITHUB_ACTIONS=true): not again. */
+  readonly summaryWritten?: boolean;
 }
 
 export type PublishOutcome =
@@ -48,7 +50,8 @@ export async function publishPlanComment(
     const status = statusOf(error);
     const message = messageOf(error);
     if (status === 403 && !/rate limit/i.test(message)) {
-      const summaryWritten = await appendSummary(env.GITHUB_STEP_SUMMARY, comment.markdown);
+      const summaryWritten =
+        comment.summaryWritten === true || (await appendSummary(env.GITHUB_STEP_SUMMARY, comment.markdown));
       return { kind: "read-only", summaryWritten };
     }
     throw new CampaignctlError({

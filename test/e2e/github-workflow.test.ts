@@ -285,6 +285,10 @@ describe("the pull-request workflow, simulated", () => {
       expect(fork.plan.outputs["exit-code"]).toBe("0");
       expect(commentsOn(4)).toHaveLength(0);
       expect(fork.plan.summary).toContain("fork-idea");
+      // Once: the plan command wrote the summary, the comment's fallback does not add it again.
+      const heading = fork.plan.summary.split("\n", 1)[0]!;
+      expect(heading).toMatch(/^#/);
+      expect(fork.plan.summary.split(heading).length - 1).toBe(1);
       expect(fork.plan.stderr).toMatch(
         /::warning title=campaignctl plan comment::the token may not comment on pull request #4 \(it comes from a fork/,
       );

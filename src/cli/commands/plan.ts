@@ -60,6 +60,7 @@ export const command: CommandSpec = {
     // Checked before planning, so a job that cannot comment fails at once.
     const pullRequest = values.comment === true ? await preparePlanComment(ctx) : undefined;
     const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+    const github = ctx.env.GITHUB_ACTIONS === "true" ? await import("../github-actions/index.js") : undefined;
     const { plan } = await withEngine(target, { io, command: "plan" }, ({ deps }) =>
       runPlan(deps, positionals, {
         ...useCaseOptions(target),
@@ -67,7 +68,10 @@ export const command: CommandSpec = {
         ...recreateFrom(values),
         ...(typeof values.out === "string" ? { out: values.out } : {}),
       }),
-    );
+    ).catch(async (error: unknown) => {
+      await github?.reportFailure(error, "plan", ctx);
+      throw error;
+    });
     const text =
       format === "json"
         ? renderPlanJson(plan)
@@ -75,6 +79,7 @@ export const command: CommandSpec = {
           ? renderPlanMarkdown(plan)
           : renderPlanText(plan, { color: ctx.color && format === "text" });
     ctx.stdout.write(text);
+    await github?.reportPlan(plan, ctx);
     const blocked = reportBlocked(plan, ctx);
     if (pullRequest) await publishPlanComment(pullRequest, plan, positionals, target, ctx);
     if (blocked > 0) return EXIT.error;
