@@ -50,6 +50,8 @@ export type ErrorCode =
   | "BROWSER_FAILED"
   /** An artwork cannot be rendered as a proof (an external stylesheet, too large for Lob's renderer). */
   | "PROOF_FAILED"
+  // GitHub (plan --comment)
+  | "GITHUB_API"
   // emulator
   | "EMULATOR_START_FAILED"
   | "INTERNAL";

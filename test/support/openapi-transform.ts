@@ -285,6 +285,11 @@ export const CONTRACT_OVERRIDES: readonly ContractOverride[] = [
   },
 ];
 
+/** Any OpenAPI 3.0 document translated for Ajv, without Lob's overrides (GitHub's, say). */
+export function translateDocument(raw: Readonly<Record<string, unknown>>, direction: Direction): JsonObject {
+  return transformDocumentNode(cloneJson(raw) as JsonObject, direction, "") as JsonObject;
+}
+
 /** The document Ajv sees for one direction: overrides applied, then dialect-translated. */
 export function prepareDocument(raw: Readonly<Record<string, unknown>>, direction: Direction): JsonObject {
   const doc = cloneJson(raw) as JsonObject;

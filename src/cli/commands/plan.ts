@@ -3,6 +3,7 @@ import { reportBlocked } from "../blocked.js";
 import { EXIT } from "../context.js";
 import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { cliIoHost } from "../io-host.js";
+import { preparePlanComment, publishPlanComment } from "../plan-comment.js";
 import { checkFormat, TARGET_OPTIONS } from "../options.js";
 import { stderrReporter } from "../reporter.js";
 import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
@@ -13,7 +14,7 @@ export const command: CommandSpec = {
   name: "plan",
   summary: "Show what apply would change in Lob",
   usage:
-    "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] [--state PATH]",
+    "campaignctl plan [PATH...] [--sandbox] [--format text|markdown|json] [--detailed-exitcode] [--out FILE] [--comment] [--state PATH]",
   details: [
     "Reads the manifests (PATH: files or directories; default: the whole project), the state, and",
     "one refresh of the managed campaigns from Lob, and prints the actions apply would take.",
@@ -22,6 +23,9 @@ export const command: CommandSpec = {
     "with PATHs it touches only their campaigns. A directory is searched recursively.",
     "Exit codes: 0 success; 1 error or any blocked change; with --detailed-exitcode 0 = no changes,",
     "2 = changes present.",
+    "--comment (in a GitHub Actions pull_request run; needs GITHUB_TOKEN) also creates or updates",
+    "one sticky plan comment on the pull request, found again by a hidden marker naming the project",
+    "and the paths' scope. With a read-only token (a fork) it writes the job summary and warns instead.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
@@ -39,6 +43,11 @@ export const command: CommandSpec = {
       description: "also save the plan; 'apply --plan FILE' applies it only if nothing changed since",
     },
     "detailed-exitcode": { type: "boolean", description: "exit 2 when there are changes, 0 when none" },
+    comment: {
+      type: "boolean",
+      description:
+        "create or update the pull request's sticky plan comment (GitHub Actions, needs GITHUB_TOKEN)",
+    },
   },
   allowPositionals: true,
   async run({ values, positionals }, ctx) {
@@ -48,6 +57,8 @@ export const command: CommandSpec = {
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const target = await targetFrom(values, ctx, { paths: positionals });
+    // Checked before planning, so a job that cannot comment fails at once.
+    const pullRequest = values.comment === true ? await preparePlanComment(ctx) : undefined;
     const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
     const github = ctx.env.GITHUB_ACTIONS === "true" ? await import("../github-actions/index.js") : undefined;
     const { plan } = await withEngine(target, { io, command: "plan" }, ({ deps }) =>
@@ -69,7 +80,9 @@ export const command: CommandSpec = {
           : renderPlanText(plan, { color: ctx.color && format === "text" });
     ctx.stdout.write(text);
     await github?.reportPlan(plan, ctx);
-    if (reportBlocked(plan, ctx) > 0) return EXIT.error;
+    const blocked = reportBlocked(plan, ctx);
+    if (pullRequest) await publishPlanComment(pullRequest, plan, positionals, target, ctx);
+    if (blocked > 0) return EXIT.error;
     if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
     return EXIT.ok;
   },
