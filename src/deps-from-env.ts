@@ -3,7 +3,8 @@ import { registerSecret } from "./core/active-secrets.js";
 import { sleep } from "./core/sleep.js";
 import type { Clock, EngineDeps, EngineLock } from "./engine/deps.js";
 import type { EngineIo } from "./engine/events.js";
-import type { Sandbox } from "./engine/sandbox.js";
+import type { Sandbox, SandboxOptions } from "./engine/sandbox.js";
+import { CampaignctlError } from "./core/errors.js";
 import type { LobClientEvent } from "./lob/client.js";
 import { createLobClient } from "./lob/client.js";
 import { resolveTarget } from "./lob/target.js";
@@ -81,7 +82,7 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
       if (options.command !== undefined && options.readOnly !== true)
         early = await lock.acquire(options.command);
       const { startSandbox } = await import("./engine/sandbox.js");
-      sandbox = await startSandbox(root);
+      sandbox = await startSandbox(root, sandboxOptionsFrom(options.env));
       options.io.notify({
         type: "info",
         code: "sandbox_started",
@@ -187,4 +188,41 @@ function journalOptionFrom(env: Readonly<Record<string, string | undefined>>): {
 function requestTimeoutFrom(env: Readonly<Record<string, string | undefined>>): { timeoutMs?: number } {
   const ms = Number(env.CAMPAIGNCTL_REQUEST_TIMEOUT_MS);
   return Number.isInteger(ms) && ms > 0 ? { timeoutMs: ms } : {};
+}
+
+/**
+ * The sandbox's test settings: CAMPAIGNCTL_SANDBOX_UNDELIVERABLE_RATIO (0..1) with
+ * CAMPAIGNCTL_SANDBOX_UNDELIVERABLE_SEED makes the sandbox fail that share of otherwise valid rows
+ * of campaigns sent in the run, as the emulator's --undeliverable-ratio does;
+ * CAMPAIGNCTL_SANDBOX_PROCESSING_RATE sets its validation speed (rows per second).
+ */
+export function sandboxOptionsFrom(env: Readonly<Record<string, string | undefined>>): SandboxOptions {
+  const read = (name: string, ok: (n: number) => boolean, what: string): number | undefined => {
+    const text = (env[name] ?? "").trim();
+    if (text === "") return undefined;
+    const n = Number(text);
+    if (!ok(n)) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: `${name} must be ${what} (it is '${text.slice(0, 20)}')`,
+        hint: `set it to ${what}, or unset it`,
+      });
+    }
+    return n;
+  };
+  const ratio = read(
+    "CAMPAIGNCTL_SANDBOX_UNDELIVERABLE_RATIO",
+    (n) => n >= 0 && n <= 1,
+    "a number from 0 to 1",
+  );
+  const seed = read("CAMPAIGNCTL_SANDBOX_UNDELIVERABLE_SEED", Number.isInteger, "a whole number");
+  const rate = read(
+    "CAMPAIGNCTL_SANDBOX_PROCESSING_RATE",
+    (n) => Number.isFinite(n) && n >= 1,
+    "a number of rows per second >= 1",
+  );
+  return {
+    ...(ratio !== undefined ? { undeliverable: { ratio, ...(seed !== undefined ? { seed } : {}) } } : {}),
+    ...(rate !== undefined ? { processingRowsPerSecond: rate } : {}),
+  };
 }

@@ -16,6 +16,8 @@ export {
   runPlan as plan,
 } from "./engine/use-cases.js";
 export { runStatus as status } from "./engine/status.js";
+export { runWatch as watch } from "./engine/watch.js";
+export type { WatchOptions, WatchOutcomeSummary, WatchedCampaign } from "./engine/watch.js";
 export type { StatusOutcome } from "./engine/status.js";
 export type {
   ApplyOptions,

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../core/diagnostics.js";
 import type { EngineEvent, Reporter } from "../engine/events.js";
 import type { ActionKind, Resource } from "../plan/types.js";
 import { makeStyle } from "../render/style.js";
+import { describeTimeLeft } from "../render/time-left.js";
 import type { CliContext } from "./context.js";
 
 /**
@@ -59,6 +60,11 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
           write(
             `    run 'campaignctl failures ${event.key} --out FILE' to download the failed rows with reasons (the file holds personal data)`,
           );
+        return;
+      case "cancel_window":
+        write(
+          `  ${event.key}: cancel window open until ${style.bold(event.cancelDeadline)} (Lob's clock; ${describeTimeLeft(event.cancelDeadline, event.now)}): 'campaignctl destroy --key ${event.key}' cancels it until then`,
+        );
         return;
       case "refused":
         write(style.red(`  ${event.key}: ${event.reason}`));

@@ -42,6 +42,8 @@ export type ErrorCode =
   | "APPROVAL_DECLINED"
   | "SEND_BLOCKED"
   | "CANCEL_WINDOW_CLOSED"
+  /** send.max_failed_ratio fired after a send (the campaign was cancelled, or it was too late). */
+  | "FAILURE_RATE_EXCEEDED"
   | "EXPORT_FAILED"
   | "TIMEOUT"
   | "PLAN_STALE"

@@ -289,6 +289,9 @@ function markSent(ctx: RequestContext, c: CampaignRecord): void {
   if (upload) {
     upload.state = "Ready for Validation";
     upload.dateModified = now;
+    const undeliverable = ctx.env.undeliverable();
+    if (undeliverable) upload.undeliverable = { ...undeliverable };
+    else delete upload.undeliverable;
     ctx.env.processor.schedule(upload.id);
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { LobMode } from "../lob/wire.js";
 import type { Reply } from "./http.js";
 import type { Processor } from "./processing.js";
-import type { Store } from "./store.js";
+import type { Store, UndeliverableRule } from "./store.js";
 
 /** An API key's world: every distinct key is its own account. */
 export interface Account {
@@ -18,6 +18,8 @@ export interface Env {
   readonly processor: Processor;
   /** Whether PATCH may change a sent campaign's metadata (EmulatorOptions.acceptMetadataAfterSend). */
   acceptMetadataAfterSend(): boolean;
+  /** The undeliverable-row setting a send fixes on its upload (EmulatorOptions.undeliverable). */
+  undeliverable(): UndeliverableRule | undefined;
 }
 
 export interface RequestContext {

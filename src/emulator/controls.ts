@@ -1,4 +1,5 @@
-import type { FaultKind, FaultOptions, RateLimitOptions } from "./types.js";
+import type { UndeliverableRule } from "./store.js";
+import type { FaultKind, FaultOptions, RateLimitOptions, UndeliverableOptions } from "./types.js";
 import { FAULT_KINDS, RANDOM_FAULT_KINDS } from "./types.js";
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same fault sequence. */
@@ -11,6 +12,37 @@ export function createRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The undeliverable setting with its seed fixed (drawn when none is given), or undefined when off.
+ * Throws on a ratio outside 0..1 or a seed that is not a whole number.
+ */
+export function resolveUndeliverable(
+  options: UndeliverableOptions | null | undefined,
+): UndeliverableRule | undefined {
+  if (!options) return undefined;
+  const { ratio, seed } = options;
+  if (typeof ratio !== "number" || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new Error("the undeliverable ratio must be a number from 0 to 1");
+  }
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error("the seed must be a whole number");
+  if (ratio === 0) return undefined;
+  return { ratio, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+}
+
+/**
+ * Whether data row `rowNumber` (1-based) is failed as undeliverable: a draw that depends only on
+ * the seed and the row number, so the same seed fails the same rows in any order, after a
+ * restart, and in any emulator.
+ */
+export function isUndeliverableRow(rule: UndeliverableRule, rowNumber: number): boolean {
+  // Mix seed and row (murmur3's finaliser) so neighbouring rows draw independent values.
+  let h = (rule.seed ^ Math.imul(rowNumber, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = (h ^ (h >>> 16)) >>> 0;
+  return createRandom(h)() < rule.ratio;
 }
 
 interface Injected {

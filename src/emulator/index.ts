@@ -5,6 +5,7 @@ export type {
   RateLimitOptions,
   RequestLogEntry,
   RunningEmulator,
+  UndeliverableOptions,
 } from "./types.js";
 export { EMULATOR_DEFAULTS, FAULT_KINDS } from "./types.js";
 export { startEmulator } from "./server.js";

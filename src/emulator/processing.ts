@@ -12,6 +12,10 @@ import type { AudienceMapping } from "../audience/types.js";
 import type { ExportType, ReportRowStatus } from "../lob/wire.js";
 import type { ExportRecord, Store, UploadRecord } from "./store.js";
 import { writeFileAtomicWith } from "../core/atomic-file.js";
+import { isUndeliverableRow } from "./controls.js";
+
+/** Lob's reason for a row its rules accept but the mail stream cannot deliver (the emulator's wording). */
+export const UNDELIVERABLE_MESSAGE = "the address is undeliverable (rejected by address verification)";
 
 /**
  * Audience processing after send, and exports. Per-row results go to an append-only file
@@ -160,8 +164,17 @@ export function createProcessor(opts: {
         paced(input as AsyncIterable<Buffer>, job, out),
         mapping,
         (row) => {
-          const ok = row.failures.length === 0;
-          const message = ok ? null : row.failures.map((f) => describeRowFailure(f, mapping)).join("; ");
+          const passes = row.failures.length === 0;
+          const rejected =
+            passes &&
+            upload.undeliverable !== undefined &&
+            isUndeliverableRow(upload.undeliverable, row.rowNumber);
+          const ok = passes && !rejected;
+          const message = ok
+            ? null
+            : rejected
+              ? UNDELIVERABLE_MESSAGE
+              : row.failures.map((f) => describeRowFailure(f, mapping)).join("; ");
           const mailpiece = ok ? `${prefix}_${mailpieceHash(upload.id, row.rowNumber)}` : null;
           const line = `${ok ? "V" : "F"}\t${JSON.stringify([row.rowNumber, message, row.fields, mailpiece])}\n`;
           if (upload.totalMailpieces % REPORT_INDEX_STRIDE === 0) index.all.push(index.bytes);

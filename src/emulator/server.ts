@@ -20,7 +20,12 @@ import {
   updateCampaign,
 } from "./campaigns.js";
 import type { Account, Env, Handler, RequestContext } from "./context.js";
-import { createFaultPlan, createServerRateLimiter, rateLimitHeaders } from "./controls.js";
+import {
+  createFaultPlan,
+  createServerRateLimiter,
+  rateLimitHeaders,
+  resolveUndeliverable,
+} from "./controls.js";
 import type { RateDecision } from "./controls.js";
 import { createCreative, retrieveCreative, updateCreative } from "./creatives.js";
 import type { Reply } from "./http.js";
@@ -147,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     rowsPerSecond: options.processingRowsPerSecond ?? EMULATOR_DEFAULTS.processingRowsPerSecond,
   });
   let acceptMetadataAfterSend = options.acceptMetadataAfterSend ?? EMULATOR_DEFAULTS.acceptMetadataAfterSend;
+  let undeliverable = resolveUndeliverable(options.undeliverable);
   const env: Env = {
     store,
     now,
@@ -154,6 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       options.defaultCancelWindowMinutes ?? EMULATOR_DEFAULTS.defaultCancelWindowMinutes,
     processor,
     acceptMetadataAfterSend: () => acceptMetadataAfterSend,
+    undeliverable: () => undeliverable,
   };
   let log: RequestLogEntry[] = [];
   let port = 0;
@@ -195,6 +202,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setProcessingSpeed: (rows) => processor.setSpeed(rows),
     setAcceptMetadataAfterSend: (accept) => {
       acceptMetadataAfterSend = accept;
+    },
+    setUndeliverable: (next) => {
+      undeliverable = resolveUndeliverable(next);
+      return undeliverable;
     },
     requests: () => [...log],
     clearRequests: () => {
@@ -414,6 +425,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           if (typeof body.accept !== "boolean") throw new Error("accept must be true or false");
           running.setAcceptMetadataAfterSend(body.accept);
           return send(200, { ok: true, accept: body.accept });
+        }
+        case "POST /_emulator/undeliverable": {
+          const ratio = num("ratio") ?? 0;
+          const seed = num("seed");
+          const rule = running.setUndeliverable({ ratio, ...(seed !== undefined ? { seed } : {}) });
+          return send(200, { ok: true, ratio: rule?.ratio ?? 0, ...(rule ? { seed: rule.seed } : {}) });
         }
         case "POST /_emulator/latency":
           running.setLatency(num("ms") ?? 0);

@@ -88,9 +88,20 @@ export interface UploadRecord {
   /** Header of the processed file (column names only) and why processing errored, if it did. */
   header?: string[];
   errorReason?: string;
+  /**
+   * The undeliverable-row setting in force when the campaign was sent, kept with the upload so a
+   * validation resumed after a restart fails the same rows.
+   */
+  undeliverable?: UndeliverableRule;
   deleted: boolean;
   dateCreated: string;
   dateModified: string;
+}
+
+/** A resolved undeliverable setting: the seed is fixed. */
+export interface UndeliverableRule {
+  readonly ratio: number;
+  readonly seed: number;
 }
 
 export interface ExportRecord {

@@ -30,6 +30,18 @@ export interface FaultOptions {
   readonly kinds?: readonly FaultKind[];
 }
 
+/**
+ * Lob rejecting a share of rows that pass its rules as undeliverable (what a stale or bought
+ * list looks like after send), so the failure-rate guard can be exercised. Seeded: the same seed
+ * fails the same rows.
+ */
+export interface UndeliverableOptions {
+  /** Share 0..1 of otherwise valid rows that fail as undeliverable (0 = off). */
+  readonly ratio: number;
+  /** Seed of the per-row draw, so a run can be reproduced. Random when absent. */
+  readonly seed?: number;
+}
+
 export interface RateLimitOptions {
   readonly requests: number;
   readonly windowMs: number;
@@ -50,6 +62,8 @@ export interface EmulatorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Random faults on /v1 routes. */
   faults?: FaultOptions;
+  /** Fail a share of otherwise valid rows as undeliverable during processing (default: none). */
+  undeliverable?: UndeliverableOptions;
   /** Account default cancel window in minutes (default 240 = 4 hours). */
   defaultCancelWindowMinutes?: number;
   /** One line per request: method, path, status, ms. Never bodies, never keys. */
@@ -108,6 +122,8 @@ export interface RunningEmulator {
   setLatency(ms: number): void;
   setRateLimit(limit: EmulatorOptions["rateLimit"]): void;
   setProcessingSpeed(rowsPerSecond: number): void;
+  /** For campaigns sent from now on (null or ratio 0: off); returns the seed in use. */
+  setUndeliverable(options: UndeliverableOptions | null): { ratio: number; seed: number } | undefined;
   requests(): readonly RequestLogEntry[];
   clearRequests(): void;
   close(): Promise<void>;

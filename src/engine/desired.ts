@@ -77,6 +77,9 @@ async function buildOne(
       enabled: manifest.send.enabled,
       ...(manifest.send.max_pieces !== undefined ? { maxPieces: manifest.send.max_pieces } : {}),
       ...(manifest.send.max_cost !== undefined ? { maxCost: manifest.send.max_cost } : {}),
+      ...(manifest.send.max_failed_ratio !== undefined
+        ? { maxFailedRatio: manifest.send.max_failed_ratio }
+        : {}),
     },
   };
 }

@@ -48,6 +48,16 @@ export type EngineEvent =
       readonly cancelDeadline: string;
     }
   | {
+      /** Right after a send: until when it can be cancelled (Lob's clock). */
+      readonly type: "cancel_window";
+      readonly code: "cancel_window";
+      readonly key: string;
+      readonly campaignId: string;
+      readonly cancelDeadline: string;
+      /** Lob's time when it was sent, to say how long is left. */
+      readonly now: string;
+    }
+  | {
       readonly type: "refused";
       readonly code: "refused";
       readonly key: string;
@@ -70,7 +80,8 @@ export type WarnCode =
   | "row_warning"
   | "send_skipped"
   | "lost_response_adopted"
-  | "watch_timeout";
+  | "watch_timeout"
+  | "guard_not_applied";
 
 /** Approve this plan? Default yes: a run told to take the defaults (`--auto-approve`) goes ahead. */
 export interface ApprovePlanQuestion extends IoRequest<boolean> {

@@ -2,11 +2,9 @@ import { basename } from "node:path";
 import { sha256Hex } from "../core/canonical.js";
 import { mapLimit } from "../core/concurrency.js";
 import { CampaignctlError, internalError } from "../core/errors.js";
-import { pollUntil } from "../core/poll.js";
 import type { LobClient, LocalFile } from "../lob/client.js";
 import { isLobApiError, type LobApiError } from "../lob/errors.js";
 import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, Upload } from "../lob/wire.js";
-import { isTerminalUploadState } from "../lob/wire.js";
 import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
 import { addMinutes } from "../plan/values.js";
 import * as records from "../state/records.js";
@@ -21,6 +19,8 @@ import type {
 import { readArtworkBytes } from "./artwork-bytes.js";
 import type { EngineEvent, EngineIo } from "./events.js";
 import { assertAudienceFileReadable } from "./local-files.js";
+import { failureRuleError, watchSend } from "./failure-guard.js";
+import type { FailureRule } from "./failure-guard.js";
 import { findTaggedCampaigns } from "./observe.js";
 import { StateWriter } from "./state-writer.js";
 
@@ -50,6 +50,8 @@ export interface ExecuteResult {
   readonly failed: readonly { key: string; reason: string }[];
   readonly skippedSends: readonly string[];
   readonly sent: readonly string[];
+  /** Keys sent in this run that send.max_failed_ratio cancelled (also in `failed`). */
+  readonly cancelled?: readonly string[];
 }
 
 /**
@@ -84,7 +86,13 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   } finally {
     await run.flushed();
   }
-  return { state: run.state, failed: run.failed, skippedSends: run.skippedSends, sent: run.sent };
+  return {
+    state: run.state,
+    failed: run.failed,
+    skippedSends: run.skippedSends,
+    sent: run.sent,
+    cancelled: run.cancelled,
+  };
 }
 
 type ActionOf<K extends PlannedAction["kind"]> = Extract<PlannedAction, { kind: K }>;
@@ -98,6 +106,7 @@ class Execution {
   readonly failed: { key: string; reason: string }[] = [];
   readonly skippedSends: string[] = [];
   readonly sent: string[] = [];
+  readonly cancelled: string[] = [];
   /** Every step's record goes through here: one commit with only the changed record(s). */
   private readonly writer: StateWriter;
 
@@ -430,7 +439,11 @@ class Execution {
     await this.intend(key, "send");
     // Never send twice: read the campaign right before sending, whatever the state says.
     let campaign = await this.o.client.getCampaign(campaignId);
+    // Only a send made by this run may be cancelled by send.max_failed_ratio: one found already
+    // sent (an earlier run that stopped before recording it, or Lob's dashboard) is only watched.
+    let sentByThisRun = false;
     if (campaign.is_draft) {
+      sentByThisRun = true;
       this.step(key, action, "start", campaignId);
       try {
         campaign = await this.o.client.sendCampaign(campaignId);
@@ -448,7 +461,27 @@ class Execution {
     this.checkpoint("send:after-state");
     this.sent.push(key);
     this.step(key, action, "done", campaignId);
-    if (this.o.waitForProcessing) await this.watch(key, campaignId, deadline);
+    this.notify({
+      type: "cancel_window",
+      code: "cancel_window",
+      key,
+      campaignId,
+      cancelDeadline: deadline,
+      now: this.o.now().toISOString(),
+    });
+    const rule: FailureRule | undefined =
+      action.maxFailedRatio !== undefined
+        ? { maxFailedRatio: action.maxFailedRatio, audienceRows: action.totalRows }
+        : undefined;
+    if (rule && !sentByThisRun) {
+      this.notify({
+        type: "warn",
+        code: "guard_not_applied",
+        message: `${key}: campaign ${campaignId} was already sent when this run got to it, so send.max_failed_ratio will not cancel it here; 'campaignctl watch --key ${key}' guards it`,
+      });
+    }
+    if (this.o.waitForProcessing)
+      await this.watch(key, campaignId, deadline, sentByThisRun ? rule : undefined);
     else
       this.notify({
         type: "info",
@@ -457,7 +490,12 @@ class Execution {
       });
   }
 
-  private async watch(key: string, campaignId: string, deadline: string): Promise<void> {
+  private async watch(
+    key: string,
+    campaignId: string,
+    deadline: string,
+    rule: FailureRule | undefined,
+  ): Promise<void> {
     const uploadId = this.record(key).uploadId;
     if (!uploadId) return;
     const progress = (upload: Upload) => ({
@@ -467,16 +505,29 @@ class Execution {
       failed: upload.failedMailpieces,
       total: upload.totalMailpieces,
     });
-    const { done, value: upload } = await pollUntil({
-      read: () => this.o.client.getUpload(uploadId),
-      done: (u) => isTerminalUploadState(u.state),
-      onPending: (u) => this.notify({ type: "processing", code: "processing", ...progress(u) }),
+    const outcome = await watchSend({
+      client: this.o.client,
+      campaignId,
+      uploadId,
+      deadline,
+      ...(rule ? { rule } : {}),
+      now: this.o.now,
       intervalMs: this.o.pollIntervalMs,
       timeoutMs: this.o.waitTimeoutMs,
       sleep: this.o.sleep,
-      now: () => Date.now(),
+      onProgress: (u) => this.notify({ type: "processing", code: "processing", ...progress(u) }),
     });
-    if (!done) {
+    const upload = outcome.upload;
+    if (outcome.kind === "cancelled" || outcome.kind === "too_late") {
+      if (outcome.kind === "cancelled") {
+        // Destroyed stays destroyed: the next apply must not create and send this key again.
+        const tombstone: DestroyedRecord = { key, at: outcome.at, how: "cancelled", campaignId };
+        await this.save(key, () => undefined, tombstone);
+        this.cancelled.push(key);
+      }
+      throw failureRuleError(key, campaignId, rule!, outcome, deadline);
+    }
+    if (outcome.kind === "timeout") {
       this.notify({
         type: "warn",
         code: "watch_timeout",

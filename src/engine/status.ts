@@ -22,6 +22,8 @@ export interface CampaignStatus {
   readonly cancelDeadline: string | null;
   /** Whether destroy could still cancel it (sent campaigns only), judged by Lob's clock. */
   readonly cancellable: boolean | null;
+  /** Whole seconds until the cancel deadline (0 once closed), by Lob's clock; null unless sent. */
+  readonly cancelSecondsLeft: number | null;
 }
 
 export interface StatusOutcome {
@@ -61,6 +63,9 @@ export async function runStatus(
           sentAt: sent ? (campaign?.send_date ?? record.sentAt ?? null) : null,
           cancelDeadline: deadline,
           cancellable: deadline ? Date.parse(deadline) > now.getTime() : null,
+          cancelSecondsLeft: deadline
+            ? Math.max(0, Math.floor((Date.parse(deadline) - now.getTime()) / 1000))
+            : null,
         };
       });
     const destroyed = Object.values(session.state.destroyed ?? {})

@@ -8,6 +8,7 @@ import type { EngineDeps } from "./deps.js";
 import type { ApprovePlanQuestion } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
 import { executePlan } from "./execute.js";
+import { warnUnwatchedGuards } from "./failure-guard.js";
 import { assertKeysKnown } from "./key-selection.js";
 import { observeWorld } from "./observe.js";
 import type { ApplyPlanOptions } from "./prepare.js";
@@ -141,6 +142,7 @@ export async function runApply(
     }
     reportRowWarnings(plan, loaded, deps.io);
     if (saved) assertSavedPlanCurrent(saved, plan, session.target, options.savedPlanFile!);
+    if (!options.waitForProcessing) plan = warnUnwatchedGuards(plan);
     deps.io.notify({ type: "plan", code: "plan_ready", plan });
     if (!plan.hasChanges) return unchanged(plan, session);
     // A saved plan was the review; applying it exactly is the approval (as in Terraform).
@@ -294,8 +296,25 @@ export interface FailuresOutcome {
 export async function runFailures(deps: EngineDeps, options: FailuresOptions): Promise<FailuresOutcome> {
   const session: Session = await openSession(deps, "failures");
   try {
-    assertKeysKnown([options.key], session.state);
-    const record = session.state.campaigns[options.key];
+    // A campaign cancelled after send (destroy, or send.max_failed_ratio) keeps its upload in Lob:
+    // its failed rows are what a person wants to see next.
+    const cancelled = Object.values(session.state.destroyed ?? {}).filter(
+      (d) => d.how === "cancelled" && d.campaignId !== undefined,
+    );
+    assertKeysKnown(
+      [options.key],
+      session.state,
+      cancelled.map((d) => d.key),
+    );
+    const tombstone = session.state.campaigns[options.key]
+      ? undefined
+      : cancelled.find((d) => d.key === options.key);
+    const record = tombstone
+      ? {
+          uploadId: (await session.client.listUploads(tombstone.campaignId!))[0]?.id,
+          sentAt: tombstone.at,
+        }
+      : session.state.campaigns[options.key];
     if (!record?.uploadId) {
       const known = Object.keys(session.state.campaigns);
       throw new CampaignctlError({

@@ -49,6 +49,8 @@ export interface SendSpec {
   readonly max_pieces?: number;
   /** USD: a send is refused when its cost estimate is higher. */
   readonly max_cost?: number;
+  /** Cancel after send when more than this share (0..1) of the processed rows failed. */
+  readonly max_failed_ratio?: number;
 }
 
 /** A position in a manifest file, for pointing at a document or field. */

@@ -731,6 +731,7 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: Plan
     cancelWindowMinutes: minutes,
     cancelDeadlineIfSentNow: addMinutes(now, minutes),
     ...(cost ? { cost } : {}),
+    ...(desired.send.maxFailedRatio !== undefined ? { maxFailedRatio: desired.send.maxFailedRatio } : {}),
     reason: "send.enabled is true and the campaign is still a draft",
     reasonCode: "send_enabled",
   });

@@ -1,6 +1,6 @@
 import type { CampaignRecord } from "../state/types.js";
 import { cancelDeadline, cleanUpVanished, finishPlan } from "./plan-apply.js";
-import type { CampaignPlan, Plan, PlanInputs, PlannedAction } from "./types.js";
+import type { CampaignPlan, CancelWindow, Plan, PlanInputs, PlannedAction } from "./types.js";
 
 export interface DestroyInputs extends Pick<PlanInputs, "state" | "observed" | "now"> {
   /** Keys to destroy; every key in the state when undefined. */
@@ -34,7 +34,32 @@ export function planDestroy(inputs: DestroyInputs): Plan {
     }
     campaigns.push(planDestroyOne(record, inputs));
   }
-  return finishPlan("destroy", { ...inputs, scope: inputs.keys ? "paths" : "project" }, campaigns);
+  const plan = finishPlan("destroy", { ...inputs, scope: inputs.keys ? "paths" : "project" }, campaigns);
+  return { ...plan, cancelWindows: cancelWindows(selected, inputs) };
+}
+
+/** What can still be cancelled and until when: every selected sent campaign, open windows first. */
+function cancelWindows(selected: readonly string[], inputs: DestroyInputs): CancelWindow[] {
+  const now = Date.parse(inputs.now);
+  const windows: CancelWindow[] = [];
+  for (const key of [...new Set(selected)].sort()) {
+    const record = inputs.state.campaigns[key];
+    const campaign = record?.campaignId ? inputs.observed.campaigns.get(record.campaignId) : undefined;
+    if (!campaign || campaign.is_draft) continue;
+    const deadline = cancelDeadline(campaign, record);
+    if (deadline === undefined) continue;
+    const windowKnown = typeof campaign.cancel_window_campaign_minutes === "number";
+    const left = Math.max(0, Math.floor((Date.parse(deadline) - now) / 1000));
+    windows.push({
+      key,
+      campaignId: campaign.id,
+      deadline,
+      windowKnown,
+      open: !windowKnown || left > 0,
+      secondsLeft: left,
+    });
+  }
+  return windows.sort((a, b) => Number(b.open) - Number(a.open) || a.deadline.localeCompare(b.deadline));
 }
 
 function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): CampaignPlan {

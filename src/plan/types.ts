@@ -26,7 +26,13 @@ export interface DesiredCampaign {
   readonly creative: DesiredCreative;
   readonly upload: DesiredUpload;
   readonly audience: DesiredAudience;
-  readonly send: { readonly enabled: boolean; readonly maxPieces?: number; readonly maxCost?: number };
+  readonly send: {
+    readonly enabled: boolean;
+    readonly maxPieces?: number;
+    readonly maxCost?: number;
+    /** send.max_failed_ratio: cancel while watching when more than this share of rows failed. */
+    readonly maxFailedRatio?: number;
+  };
   /** The price of one piece from the price table (src/pricing/); absent: no estimate is made. */
   readonly unitCost?: UnitCost;
 }
@@ -279,6 +285,11 @@ export type PlannedAction =
       readonly cancelWindowMinutes: number;
       /** The cancel deadline if the send happened at plan time (Lob's clock). */
       readonly cancelDeadlineIfSentNow: string;
+      /**
+       * send.max_failed_ratio: while apply watches the validation, it cancels the campaign when more
+       * than this share of the processed rows failed (src/engine/failure-guard.ts).
+       */
+      readonly maxFailedRatio?: number;
       /** What it is estimated to cost (absent when no price table was given to the planner). */
       readonly cost?: CostEstimate;
     } & Reasoned)
@@ -386,6 +397,21 @@ export interface Plan {
   readonly project?: string;
   /** Where the plan applies: the API and whether its key is a test or a live one. */
   readonly target?: { readonly apiUrl: string; readonly mode: "test" | "live" };
+  /** Destroy only: each selected sent campaign's cancel window, open ones first (Lob's clock). */
+  readonly cancelWindows?: readonly CancelWindow[];
+}
+
+/** Until when a sent campaign can be cancelled, as judged when the plan was made. */
+export interface CancelWindow {
+  readonly key: string;
+  readonly campaignId: string;
+  /** send date + window (the account default of 240 minutes when the campaign sets none). */
+  readonly deadline: string;
+  /** False when the campaign sets no window: the account's default applies and Lob decides. */
+  readonly windowKnown: boolean;
+  readonly open: boolean;
+  /** Whole seconds until the deadline at plan time; 0 once closed. */
+  readonly secondsLeft: number;
 }
 
 export interface PlanInputs {

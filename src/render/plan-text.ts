@@ -9,6 +9,7 @@ import type {
 } from "../plan/types.js";
 import type { Style } from "./style.js";
 import { makeStyle } from "./style.js";
+import { formatSpan } from "./time-left.js";
 
 const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
   create: "will be created",
@@ -39,11 +40,37 @@ export function renderPlanText(plan: Plan, options: { color?: boolean; verbose?:
   for (const campaign of changing) {
     lines.push(...renderCampaign(campaign, style), "");
   }
+  lines.push(...cancelWindowLines(plan, style));
   for (const warning of plan.warnings ?? []) lines.push(style.yellow(`Warning: ${warning}`));
   if ((plan.warnings ?? []).length > 0) lines.push("");
   if (plan.operation === "apply") lines.push(style.dim(scopeLine(plan)));
   lines.push(summaryLine(plan, style));
   return `${lines.join("\n")}\n`;
+}
+
+/** Destroy: what can still be cancelled and until when, then what is too late (Lob's clock). */
+function cancelWindowLines(plan: Plan, style: Style): string[] {
+  const windows = plan.cancelWindows ?? [];
+  if (windows.length === 0) return [];
+  const open = windows.filter((w) => w.open);
+  const closed = windows.filter((w) => !w.open);
+  const lines: string[] = [];
+  if (open.length > 0) {
+    lines.push("Can still be cancelled (Lob's clock):");
+    for (const w of open) {
+      const left = w.windowKnown
+        ? `${formatSpan(w.secondsLeft * 1000)} left`
+        : "the account's default window applies; Lob decides";
+      lines.push(`  ${w.key} ${style.dim(w.campaignId)} until ${style.bold(w.deadline)} (${left})`);
+    }
+  }
+  if (closed.length > 0) {
+    lines.push("Too late to cancel:");
+    for (const w of closed) {
+      lines.push(`  ${w.key} ${style.dim(w.campaignId)} window closed at ${w.deadline}`);
+    }
+  }
+  return [...lines, ""];
 }
 
 function renderCampaign(campaign: CampaignPlan, style: Style): string[] {

@@ -31,6 +31,10 @@ export interface ApplyResultJson {
     readonly sent: readonly string[];
     /** Keys whose send was planned but not done (no --allow-send). */
     readonly skippedSends: readonly string[];
+    /** Until when each campaign sent in this run can be cancelled (Lob's clock). */
+    readonly cancelWindows?: readonly { readonly key: string; readonly cancelDeadline: string }[];
+    /** Keys sent in this run that send.max_failed_ratio cancelled (they are in `failed` too). */
+    readonly cancelled?: readonly string[];
     readonly failed: readonly FailedCampaignJson[];
     /** The state's serial after the run. */
     readonly stateSerial: number;
@@ -55,6 +59,8 @@ export function renderApplyJson(input: {
   readonly counts: ApplyCountsJson;
   readonly sent: readonly string[];
   readonly skippedSends: readonly string[];
+  readonly cancelWindows?: readonly { readonly key: string; readonly cancelDeadline: string }[];
+  readonly cancelled?: readonly string[];
   readonly failed: readonly FailedCampaignJson[];
   readonly stateSerial: number;
   readonly requests: number;
@@ -67,6 +73,8 @@ export function renderApplyJson(input: {
       counts: { created, updated, sent, pieces },
       sent: input.sent,
       skippedSends: input.skippedSends,
+      ...(input.cancelWindows ? { cancelWindows: input.cancelWindows } : {}),
+      ...(input.cancelled ? { cancelled: input.cancelled } : {}),
       failed: input.failed,
       stateSerial: input.stateSerial,
       requests: input.requests,

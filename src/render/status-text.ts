@@ -1,4 +1,5 @@
 import type { CampaignStatus, StatusOutcome } from "../engine/status.js";
+import { formatSpan } from "./time-left.js";
 
 /** A fixed-width table, one row per key; `-` where a column does not apply. */
 export function renderStatusText(outcome: StatusOutcome): string {
@@ -44,5 +45,7 @@ function count(n: number | null): string {
 
 function window(c: CampaignStatus): string {
   if (c.cancelDeadline === null) return "-";
-  return c.cancellable ? `open until ${c.cancelDeadline}` : `closed at ${c.cancelDeadline}`;
+  if (!c.cancellable) return `closed at ${c.cancelDeadline}`;
+  const left = c.cancelSecondsLeft === null ? "" : ` (${formatSpan(c.cancelSecondsLeft * 1000)} left)`;
+  return `open until ${c.cancelDeadline}${left}`;
 }

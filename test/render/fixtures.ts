@@ -72,6 +72,7 @@ export function aStatusOutcome(): StatusOutcome {
         sentAt: "2026-11-28T11:30:00.000Z",
         cancelDeadline: "2026-11-28T13:30:00.000Z",
         cancellable: true,
+        cancelSecondsLeft: 5400,
       },
       {
         key: "summer",
@@ -84,6 +85,7 @@ export function aStatusOutcome(): StatusOutcome {
         sentAt: null,
         cancelDeadline: null,
         cancellable: null,
+        cancelSecondsLeft: null,
       },
       {
         key: "winter",
@@ -96,6 +98,7 @@ export function aStatusOutcome(): StatusOutcome {
         sentAt: null,
         cancelDeadline: null,
         cancellable: null,
+        cancelSecondsLeft: null,
       },
     ],
     destroyed: [{ key: "autumn", campaignId: "cmp_a", at: "2026-11-27T10:00:00.000Z", how: "deleted" }],

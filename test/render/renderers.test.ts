@@ -65,6 +65,8 @@ describe("result renderers", () => {
       counts: { created: 1, updated: 1, sent: 1, pieces: 9 },
       sent: ["summer"],
       skippedSends: [],
+      cancelWindows: [{ key: "summer", cancelDeadline: "2026-11-28T14:00:00.000Z" }],
+      cancelled: [],
       failed: [{ key: "autumn", reason: "Lob answered 500" }],
       stateSerial: 7,
       requests: 12,

@@ -91,6 +91,8 @@ export const command: CommandSpec = {
           counts: tally.counts(),
           sent: outcome.sent,
           skippedSends: outcome.skippedSends,
+          cancelWindows: cancelWindowsOf(outcome),
+          cancelled: outcome.cancelled ?? [],
           failed: outcome.failed,
           stateSerial: outcome.state.serial,
           requests: outcome.requests,
@@ -99,11 +101,16 @@ export const command: CommandSpec = {
     }
     const failed = outcome.failed.length;
     const counts = describeCounts(tally.counts());
+    // Keys send.max_failed_ratio cancelled are done with, not waiting for another apply.
+    const cancelled = outcome.cancelled ?? [];
+    const unconverged = outcome.failed.filter((f) => !cancelled.includes(f.key));
     const resultLine = !outcome.plan.hasChanges
       ? "Apply complete: no changes."
       : failed === 0
         ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}`
-        : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Done so far: ${counts}. Run 'campaignctl apply' again to resume.`;
+        : unconverged.length === 0
+          ? `Apply finished: ${counts}; CANCELLED for too many failed rows (send.max_failed_ratio): ${cancelled.join(", ")}.`
+          : `Apply finished with ${unconverged.length} campaign(s) not converged: ${unconverged.map((f) => f.key).join(", ")}.${cancelled.length > 0 ? ` CANCELLED for too many failed rows: ${cancelled.join(", ")}.` : ""} Done so far: ${counts}. Run 'campaignctl apply' again to resume.`;
     if (format !== "json" && outcome.plan.hasChanges) ctx.stderr.write(`${resultLine}\n`);
     await github?.reportPlan(outcome.plan, ctx, {
       result: [
@@ -114,6 +121,17 @@ export const command: CommandSpec = {
     return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };
+
+/** Until when each campaign sent in this run can be cancelled (the deadline the state recorded). */
+function cancelWindowsOf(outcome: {
+  readonly sent: readonly string[];
+  readonly state: { readonly campaigns: Readonly<Record<string, { readonly cancelDeadline?: string }>> };
+}): { key: string; cancelDeadline: string }[] {
+  return outcome.sent.flatMap((key) => {
+    const deadline = outcome.state.campaigns[key]?.cancelDeadline;
+    return deadline ? [{ key, cancelDeadline: deadline }] : [];
+  });
+}
 
 function expectedPieces(plan: Plan | undefined, key: string): number {
   const send = plan?.campaigns.find((c) => c.key === key)?.actions.find((a) => a.kind === "send");

@@ -62,10 +62,20 @@ export function emulatorOptionsFromFlags(
     }
     options.rateLimit = { requests: Number(match[1]), windowMs: Number(match[2]) };
   }
+  // --seed seeds every random choice: which rows --undeliverable-ratio fails, and faults unless
+  // --fault-seed says otherwise.
+  const seed = readNumber(values.seed, "seed", { integer: true });
+  const undeliverable = readNumber(values["undeliverable-ratio"], "undeliverable-ratio", { min: 0, max: 1 });
+  if (undeliverable !== undefined) {
+    options.undeliverable = { ratio: undeliverable, ...(seed !== undefined ? { seed } : {}) };
+  }
   const faultRate = readNumber(values["fault-rate"], "fault-rate", { min: 0 });
+  if (seed !== undefined && undeliverable === undefined && faultRate === undefined) {
+    throw usage("--seed needs --undeliverable-ratio or --fault-rate (it seeds their random draws)");
+  }
   if (faultRate !== undefined) {
     if (faultRate > 1) throw usage("--fault-rate must be between 0 and 1");
-    const seed = readNumber(values["fault-seed"], "fault-seed", { integer: true });
+    const faultSeed = readNumber(values["fault-seed"], "fault-seed", { integer: true }) ?? seed;
     let kinds: FaultKind[] | undefined;
     if (typeof values["fault-kinds"] === "string") {
       kinds = values["fault-kinds"].split(",").map((k) => k.trim()) as FaultKind[];
@@ -75,7 +85,7 @@ export function emulatorOptionsFromFlags(
     }
     options.faults = {
       rate: faultRate,
-      ...(seed !== undefined ? { seed } : {}),
+      ...(faultSeed !== undefined ? { seed: faultSeed } : {}),
       ...(kinds ? { kinds } : {}),
     };
   } else if (values["fault-seed"] !== undefined || values["fault-kinds"] !== undefined) {
@@ -95,12 +105,14 @@ export const command: CommandSpec = {
   summary: "Run a local Lob Campaigns API emulator",
   usage:
     "campaignctl emulator [--port 4010] [--host 127.0.0.1] [--data DIR] [--latency MS] [--processing-rate ROWS_PER_S] " +
-    "[--rate-limit N/MS | --no-rate-limit] [--fault-rate R] [--fault-seed S] [--fault-kinds k1,k2] [--cancel-window-minutes M] " +
+    "[--rate-limit N/MS | --no-rate-limit] [--fault-rate R] [--fault-seed S] [--fault-kinds k1,k2] [--undeliverable-ratio R] [--seed N] " +
+    "[--cancel-window-minutes M] " +
     "[--control-token TOKEN]",
   details: [
     "Serves Lob's Campaigns API (campaigns, creatives, uploads, exports, report) under /v1 on this machine.",
     "Nothing is ever printed or mailed. Point campaignctl at it with LOB_API_URL=<the printed URL> and any",
-    "key like test_local123. Test controls live under /_emulator/ (clock, faults, latency, rate limit).",
+    "key like test_local123. Test controls live under /_emulator/ (clock, faults, latency, rate limit,",
+    "undeliverable rows).",
     "It listens on 127.0.0.1 unless --host says otherwise. Bound to any other address, the /_emulator",
     "routes require a control token (header X-Emulator-Token): --control-token, CAMPAIGNCTL_EMULATOR_TOKEN,",
     "or one generated and printed at start. Runs until Ctrl-C (SIGINT) or SIGTERM.",
@@ -140,6 +152,18 @@ export const command: CommandSpec = {
       type: "string",
       valueName: "K1,K2",
       description: "faults to draw from: 500, 503, 429, reset_before, commit_then_drop (default all)",
+    },
+    "undeliverable-ratio": {
+      type: "string",
+      valueName: "R",
+      description:
+        "share 0..1 of rows that pass Lob's rules but fail after send as undeliverable (for the max_failed_ratio guard)",
+    },
+    seed: {
+      type: "string",
+      valueName: "N",
+      description:
+        "seed for the random draws (undeliverable rows; faults unless --fault-seed): same seed, same rows",
     },
     "cancel-window-minutes": {
       type: "string",

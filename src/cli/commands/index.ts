@@ -42,6 +42,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Export and download the failed rows of a sent campaign",
     load: async () => (await import("./failures.js")).command,
   },
+  watch: {
+    summary: "Watch Lob validate campaigns sent earlier; cancel any over send.max_failed_ratio",
+    load: async () => (await import("./watch.js")).command,
+  },
   "force-unlock": {
     summary: "Remove a state lock left by a crashed run",
     load: async () => (await import("./force-unlock.js")).command,
