@@ -31,6 +31,8 @@ export type ErrorCode =
   | "STATE_LOCKED"
   | "STATE_CORRUPT"
   | "STATE_TARGET_MISMATCH"
+  /** A write made from an older version of the state than the one stored (compare-and-set). */
+  | "STATE_CONFLICT"
   | "STATE_WRITE_FAILED"
   // remote
   | LobErrorCode

@@ -4,7 +4,7 @@ import { isLobApiError } from "../lob/errors.js";
 import type { Campaign } from "../lob/wire.js";
 import { cancelDeadline } from "../plan/plan-apply.js";
 import { withCampaign, withDestroyed } from "../state/index.js";
-import type { DestroyedRecord, StateFile } from "../state/types.js";
+import type { DestroyedRecord } from "../state/types.js";
 import type { EngineDeps } from "./deps.js";
 import type { FailureRule, WatchOutcome } from "./failure-guard.js";
 import { FAILURE_SAMPLE_ROWS, failureRuleError, watchSend } from "./failure-guard.js";
@@ -87,7 +87,6 @@ export async function runWatch(deps: EngineDeps, options: WatchOptions): Promise
   const ratios = new Map(loaded.manifests.map((m) => [m.key, m.send.max_failed_ratio] as const));
   const session = await openSession(deps, "watch");
   let state = session.state;
-  let writing: Promise<unknown> = Promise.resolve();
   try {
     const named = options.keys && options.keys.length > 0 ? [...options.keys] : undefined;
     assertKeysKnown(named, state);
@@ -167,17 +166,16 @@ export async function runWatch(deps: EngineDeps, options: WatchOptions): Promise
       if (outcome.kind === "cancelled") {
         const tombstone: DestroyedRecord = { key, at: outcome.at, how: "cancelled", campaignId: campaign.id };
         // Destroyed stays destroyed: the next apply must not create and send this key again.
-        const write = writing.then(async () => {
-          state = withDestroyed(
-            withCampaign(state, key, () => undefined),
-            key,
-            tombstone,
-          );
-          const written: StateFile = await session.store.write(state);
-          state = { ...state, serial: written.serial };
-        });
-        writing = write.catch(() => undefined);
-        await write;
+        // One commit with only this key's changes (StateWriter chains it after any other).
+        await session.commit([
+          { kind: "remove", key },
+          { kind: "put_destroyed", record: tombstone },
+        ]);
+        state = withDestroyed(
+          withCampaign(state, key, () => undefined),
+          key,
+          tombstone,
+        );
       }
       return { ...base, ...counts, ...describe(key, campaign.id, rule, outcome, deadline) };
     });
@@ -186,7 +184,6 @@ export async function runWatch(deps: EngineDeps, options: WatchOptions): Promise
       failed: watched.some((w) => w.result !== "finished" && w.result !== "not_sent" && w.result !== "gone"),
     };
   } finally {
-    await writing;
     await session.close();
   }
 }
