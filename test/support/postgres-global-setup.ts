@@ -15,7 +15,7 @@ declare module "vitest" {
  * that never touch Postgres pays nothing. Test files (in worker processes) reach it through a
  * small HTTP endpoint on 127.0.0.1; the servers are stopped and their folders removed at the end.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const servers = postgresServers();
   const control = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control");
