@@ -33,6 +33,8 @@ export type ErrorCode =
   | "STATE_UNAVAILABLE"
   | "STATE_CORRUPT"
   | "STATE_TARGET_MISMATCH"
+  /** A write made from an older version of the state than the one stored (compare-and-set). */
+  | "STATE_CONFLICT"
   | "STATE_WRITE_FAILED"
   // remote
   | LobErrorCode

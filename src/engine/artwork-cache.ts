@@ -1,46 +1,32 @@
-import { access, mkdir, readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../core/atomic-file.js";
+import type { BlobStore } from "../state/types.js";
 
 /**
- * HTML artwork as last applied, stored by content hash beside the state file, so a plan can show
- * a text diff of what changed. Artwork is a template, not audience data. A missing entry only
- * means no diff is shown.
+ * HTML artwork as last applied, kept by content hash in the state's blob store (beside the state
+ * file, or in Postgres), so a plan can show a text diff of what changed, on any machine that has
+ * the state. Artwork is a template, not audience data. A missing blob only means no diff is shown.
  */
-export function artworkCacheDir(statePath: string): string {
-  return join(dirname(statePath), "artwork");
-}
 
-/**
- * Best effort: the cache only feeds diffs, so a failure to write it must never fail an apply.
- * Content-addressed, so concurrent writers of the same artwork write the same bytes; each uses
- * its own temp name, and an existing entry is left alone.
- */
-export async function rememberHtml(dir: string, sha256: string, html: string): Promise<void> {
-  const target = join(dir, `${sha256}.html`);
+/** Best effort: blobs only feed diffs, so a failure to store one must never fail an apply. */
+export async function rememberHtml(blobs: BlobStore, sha256: string, html: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
-    if (await exists(target)) return;
-    await writeFileAtomic(target, html);
+    await blobs.put(sha256, new TextEncoder().encode(html));
   } catch {
     // No diff next time for this artwork; nothing else depends on it.
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-export async function loadPreviousHtml(dir: string, hashes: Iterable<string>): Promise<Map<string, string>> {
+/** The HTML of each of `hashes` the store has; the others are simply absent from the map. */
+export async function loadPreviousHtml(
+  blobs: BlobStore,
+  hashes: Iterable<string>,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const sha of hashes) {
     try {
-      out.set(sha, await readFile(join(dir, `${sha}.html`), "utf8"));
+      const bytes = await blobs.get(sha);
+      if (bytes !== undefined) out.set(sha, new TextDecoder().decode(bytes));
     } catch {
-      // Not cached (first apply on this machine, or cache cleared): no diff for this one.
+      // Unreadable: no diff for this one.
     }
   }
   return out;

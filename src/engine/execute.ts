@@ -9,12 +9,12 @@ import type { Campaign, CampaignUpdatable, CampaignWritable, CreativeWritable, U
 import { isTerminalUploadState } from "../lob/wire.js";
 import type { CampaignPlan, Plan, PlannedAction } from "../plan/types.js";
 import { addMinutes } from "../plan/values.js";
-import { withCampaign, withDestroyed } from "../state/index.js";
 import * as records from "../state/records.js";
 import type {
   CampaignRecord,
   DestroyedRecord,
   PendingIntent,
+  StateChange,
   StateFile,
   StateStore,
 } from "../state/types.js";
@@ -22,6 +22,7 @@ import { readArtworkBytes } from "./artwork-bytes.js";
 import type { EngineEvent, EngineIo } from "./events.js";
 import { assertAudienceFileReadable } from "./local-files.js";
 import { findTaggedCampaigns } from "./observe.js";
+import { StateWriter } from "./state-writer.js";
 
 export interface ExecuteOptions {
   readonly client: LobClient;
@@ -94,47 +95,51 @@ type Handlers = {
 };
 
 class Execution {
-  state: StateFile;
   readonly failed: { key: string; reason: string }[] = [];
   readonly skippedSends: string[] = [];
   readonly sent: string[] = [];
+  /** Every step's record goes through here: one commit with only the changed record(s). */
+  private readonly writer: StateWriter;
 
   constructor(
     private readonly o: ExecuteOptions,
     private readonly operation: Plan["operation"],
   ) {
-    this.state = o.state;
+    this.writer = new StateWriter(o.store, o.state, operation);
+  }
+
+  get state(): StateFile {
+    return this.writer.state;
   }
 
   private record(key: string): CampaignRecord {
     return this.state.campaigns[key] ?? { key, applied: {} };
   }
 
-  /** The last state write; writes are chained so they land in order and none is lost. */
-  private writing: Promise<void> = Promise.resolve();
-
   /**
-   * Update one record and write the state; resolves once a write including this update is on
-   * disk. Concurrent campaigns update the same in-memory state, and each write takes the latest.
+   * Update one record and commit it; resolves once the commit is stored. Concurrent campaigns
+   * update the same in-memory state, and commits land in the order they were made.
    */
   private async save(
     key: string,
     update: (rec: CampaignRecord) => CampaignRecord | undefined,
     destroyed?: DestroyedRecord | null,
   ): Promise<void> {
-    this.state = withCampaign(this.state, key, (rec) => update(rec ?? { key, applied: {} }));
+    const before = Object.hasOwn(this.state.campaigns, key) ? this.state.campaigns[key] : undefined;
+    const next = update(before ?? { key, applied: {} });
+    const changes: StateChange[] = [];
+    if (next !== undefined) changes.push({ kind: "put", record: next.key === key ? next : { ...next, key } });
+    else if (before !== undefined) changes.push({ kind: "remove", key });
     // null: the key lives again (created anew); a record: destroy just removed it.
-    if (destroyed !== undefined) this.state = withDestroyed(this.state, key, destroyed ?? undefined);
-    const write = this.writing.then(async () => {
-      const written = await this.o.store.write(this.state);
-      this.state = { ...this.state, serial: written.serial };
-    });
-    this.writing = write.catch(() => undefined);
-    await write;
+    if (destroyed === null && Object.hasOwn(this.state.destroyed ?? {}, key))
+      changes.push({ kind: "remove_destroyed", key });
+    else if (destroyed) changes.push({ kind: "put_destroyed", record: { ...destroyed, key } });
+    if (changes.length === 0) return;
+    await this.writer.commit(changes);
   }
 
   async flushed(): Promise<void> {
-    await this.writing;
+    await this.writer.flushed();
   }
 
   private notify(event: EngineEvent): void {

@@ -9,7 +9,7 @@ import { planApply } from "../plan/plan-apply.js";
 import { planDestroy } from "../plan/plan-destroy.js";
 import type { DesiredCampaign, ObservedWorld, Plan, PlanScope } from "../plan/types.js";
 import type { Project } from "../project/types.js";
-import { artworkCacheDir, loadPreviousHtml } from "./artwork-cache.js";
+import { loadPreviousHtml } from "./artwork-cache.js";
 import { buildDesired } from "./desired.js";
 import type { EngineDeps } from "./deps.js";
 import type { EngineEvent, EngineIo } from "./events.js";
@@ -159,7 +159,7 @@ function assertSameAccount(session: Session, observed: ObservedWorld): void {
   if (recorded.length < 2 || observed.campaigns.size > 0 || observed.missing.size < recorded.length) return;
   throw new CampaignctlError({
     code: "STATE_TARGET_MISMATCH",
-    message: `none of the ${recorded.length} campaigns recorded in ${session.store.path} exist for this API key: is LOB_API_KEY the key of another Lob account?`,
+    message: `none of the ${recorded.length} campaigns recorded in ${session.store.location} exist for this API key: is LOB_API_KEY the key of another Lob account?`,
     hint: "use the key of the account this state belongs to, or --state PATH for a separate state; if they were deleted in Lob on purpose, 'campaignctl destroy' forgets them",
   });
 }
@@ -213,7 +213,7 @@ async function planOnce(
       if (identity.startsWith("sha256:")) hashes.add(identity.slice(7));
     }
   }
-  const previousHtml = await loadPreviousHtml(artworkCacheDir(session.store.path), hashes);
+  const previousHtml = await loadPreviousHtml(session.store.blobs, hashes);
   return planApply({
     desired: [...loaded.desired.values()],
     state: session.state,

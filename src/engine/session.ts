@@ -1,7 +1,8 @@
 import { assertTargetMatches, newState } from "../state/index.js";
-import type { StateFile, StateStore, StateTarget } from "../state/types.js";
+import type { StateChange, StateFile, StateStore, StateTarget } from "../state/types.js";
 import type { LobClient } from "../lob/client.js";
 import type { EngineDeps } from "./deps.js";
+import { StateWriter } from "./state-writer.js";
 
 /** One use case's hold on the state: the lock (unless read-only) and the state as read. */
 export interface Session {
@@ -10,6 +11,11 @@ export interface Session {
   readonly target: StateTarget;
   /** The state as read (or a fresh one, not yet written). */
   readonly state: StateFile;
+  /**
+   * Commits `changes` (only what changed) made from the state as read, as this session's command;
+   * STATE_CONFLICT if another run wrote the state in between.
+   */
+  commit(changes: readonly StateChange[]): Promise<void>;
   /** Releases the lock; the deps (client, sandbox) stay open for their owner to close. */
   close(): Promise<void>;
 }
@@ -25,11 +31,14 @@ export async function openSession(
   try {
     const existing = await deps.stateStore.read();
     if (existing) assertTargetMatches(existing, deps.target);
+    const state = existing ?? newState(deps.target);
+    const writer = new StateWriter(deps.stateStore, state, command);
     return {
       client: deps.client,
       store: deps.stateStore,
       target: deps.target,
-      state: existing ?? newState(deps.target),
+      state,
+      commit: (changes) => writer.commit(changes),
       close: async () => {
         await release?.();
       },

@@ -90,9 +90,10 @@ export async function runStateRm(
         }
       }
     }
-    let state = withCampaign(session.state, key, () => undefined);
-    state = withDestroyed(state, key, undefined);
-    await session.store.write(state);
+    await session.commit([
+      ...(record ? [{ kind: "remove", key } as const] : []),
+      ...(destroyed ? [{ kind: "remove_destroyed", key } as const] : []),
+    ]);
     return outcome;
   });
 }
@@ -148,10 +149,11 @@ export async function runStateMv(
         hint: `the tag is what stops a second mailing after the state is lost, so '${from}' is not renamed; keep the manifest's key '${from}'`,
       });
     }
-    let state = withCampaign(session.state, from, () => undefined);
-    state = withCampaign(state, to, () => ({ ...record, key: to }));
-    state = withDestroyed(state, to, undefined);
-    await session.store.write(state);
+    await session.commit([
+      { kind: "remove", key: from },
+      { kind: "put", record: { ...record, key: to } },
+      ...(own(session.state.destroyed ?? {}, to) ? [{ kind: "remove_destroyed", key: to } as const] : []),
+    ]);
     return { campaignId: id };
   });
 }
@@ -217,7 +219,8 @@ export async function runStateRebuild(
         dropped.push(record.key);
       }
     }
-    await session.store.write(state);
+    // A rebuild replaces every record (and may adopt the campaigns' lineage): one whole-state change.
+    await session.commit([{ kind: "replace", state }]);
     return {
       lineage,
       found: chosen.map(({ key, campaign }) => ({ key, campaignId: campaign.id, sent: !campaign.is_draft })),
@@ -297,9 +300,10 @@ export async function runImport(
     // Imported again: keep what the state already knew about it (its hashes).
     const record =
       existing?.campaignId === campaignId ? refreshed(existing, campaign) : recordOf(key, campaign);
-    let state = withCampaign(session.state, key, () => record);
-    state = withDestroyed(state, key, undefined);
-    await session.store.write(state);
+    await session.commit([
+      { kind: "put", record },
+      ...(own(session.state.destroyed ?? {}, key) ? [{ kind: "remove_destroyed", key } as const] : []),
+    ]);
     return { campaignId, sent: !campaign.is_draft, tagged, ...(note ? { note } : {}) };
   });
 }

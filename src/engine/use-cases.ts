@@ -3,7 +3,7 @@ import { CampaignctlError } from "../core/errors.js";
 import { pollUntil } from "../core/poll.js";
 import type { Plan, PlanScope } from "../plan/types.js";
 import type { Project } from "../project/types.js";
-import { artworkCacheDir, rememberHtml } from "./artwork-cache.js";
+import { rememberHtml } from "./artwork-cache.js";
 import type { EngineDeps } from "./deps.js";
 import type { ApprovePlanQuestion } from "./events.js";
 import type { ExecuteResult } from "./execute.js";
@@ -144,7 +144,6 @@ export async function runApply(
     if (!plan.hasChanges) return unchanged(plan, session);
     // A saved plan was the review; applying it exactly is the approval (as in Terraform).
     if (!saved) await approve(deps, plan, options.allowSend);
-    const cacheDir = artworkCacheDir(session.store.path);
     const result = await executePlan(plan, {
       client: session.client,
       store: session.store,
@@ -157,7 +156,7 @@ export async function runApply(
       waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
       now,
       sleep: (ms) => deps.clock.sleep(ms),
-      rememberHtml: (sha, html) => rememberHtml(cacheDir, sha, html),
+      rememberHtml: (sha, html) => rememberHtml(session.store.blobs, sha, html),
     });
     return { ...result, plan, requests: session.client.stats().requests };
   } finally {

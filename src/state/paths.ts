@@ -39,3 +39,18 @@ export function displayPath(filePath: string, cwd: string = process.cwd()): stri
   const relative = path.relative(cwd, filePath);
   return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : filePath;
 }
+
+/** The append-only journal of commits since the last compaction (JSON lines, file backend). */
+export function journalPathFor(statePath: string): string {
+  return `${statePath}.journal`;
+}
+
+/** The last versions written (JSON lines, file backend): `campaignctl state history`. */
+export function historyPathFor(statePath: string): string {
+  return `${statePath}.history`;
+}
+
+/** Blobs (artwork HTML by sha256) kept beside the state, so whoever keeps the state keeps them. */
+export function blobsDirFor(statePath: string): string {
+  return `${statePath}.blobs`;
+}

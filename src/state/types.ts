@@ -90,16 +90,16 @@ export interface LockInfo {
   readonly since: string;
 }
 
-/** A held lock on one state file. */
+/** A held lock on one state. */
 export interface StateLock {
-  /** Path of the lock file (`<state path>.lock`). */
+  /** Where the lock lives, safe to print: the lock file (`<state path>.lock`) for the file backend. */
   readonly path: string;
   readonly info: LockInfo;
-  /** Removes the lock file if it is still ours. Safe to call more than once. */
+  /** Gives the lock up if it is still ours. Safe to call more than once. */
   release(): Promise<void>;
   /** Same as release(), for `process.on("exit")` handlers that cannot await. */
   releaseSync(): void;
-  /** True while the lock file on disk is still the one we created (force-unlock may have removed it). */
+  /** True while the lock is still the one we took (force-unlock may have removed it). */
   isHeld(): Promise<boolean>;
 }
 
@@ -110,15 +110,78 @@ export interface LockOptions {
   readonly onStaleLock?: (info: LockInfo) => void;
 }
 
-/** Where the engine reads and writes state. The local file backend is `openStateStore`. */
+/**
+ * Where the engine reads and writes state (StateStore v2). The engine sees only this; backends:
+ * the local file (`openStateStore`, src/state/store.ts) and Postgres. Every write names the
+ * version it was made from (compare-and-set), so two writers can never lose each other's update.
+ */
 export interface StateStore {
-  readonly path: string;
-  /** The state on disk, validated; undefined when there is no state yet. */
+  /** Where the state lives, safe to print: a file path, or a postgres URL with no credentials. */
+  readonly location: string;
+  readonly backend: "file" | "postgres";
+  /** The whole state (validated); undefined when none exists yet. */
   read(): Promise<StateFile | undefined>;
   /**
-   * Writes atomically, keeping the previous version as `<path>.backup`, and returns what was
-   * written (serial incremented). Requires holding this store's lock.
+   * Applies `changes` atomically, in order, with compare-and-set: fails with code STATE_CONFLICT
+   * (a clear message naming both serials, never a lost update) unless the stored lineage and serial
+   * equal `expected` (serial 0 and any lineage: no state stored yet, and `changes` must begin with
+   * `init` or `replace`). Returns the new version (expected.serial + 1, the lineage after the
+   * changes). Requires holding this store's lock. Each changed record is validated and checked for
+   * secrets; what did not change is not looked at again.
    */
-  write(state: StateFile): Promise<StateFile>;
+  commit(
+    changes: readonly StateChange[],
+    expected: StateVersionRef,
+    meta: CommitMeta,
+  ): Promise<StateVersionRef>;
+  /** Exclusive lock for a writing run; STATE_LOCKED names the holder (pid, host, command, since). */
   lock(command: string, opts?: LockOptions): Promise<StateLock>;
+  /** The most recent versions first (serial, at, command, keys touched), at most `limit` (default 100). */
+  history(limit?: number): Promise<readonly StateVersion[]>;
+  /** Artwork by sha256 (HTML text for diffs). */
+  readonly blobs: BlobStore;
+  /** Releases connections/handles (not the lock: that is the StateLock's). Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** One change to the state, as `commit` applies it. */
+export type StateChange =
+  /** A fresh state (the first commit of a new lineage). */
+  | { readonly kind: "init"; readonly lineage: string; readonly target: StateTarget }
+  /** Sets the record under `record.key` (adding or replacing it). */
+  | { readonly kind: "put"; readonly record: CampaignRecord }
+  /** Removes the record under `key` (nothing if there is none). */
+  | { readonly kind: "remove"; readonly key: string }
+  | { readonly kind: "put_destroyed"; readonly record: DestroyedRecord }
+  | { readonly kind: "remove_destroyed"; readonly key: string }
+  /** The whole state (its serial is ignored): rebuild, push/pull, import of a file. */
+  | { readonly kind: "replace"; readonly state: StateFile };
+
+/** A version of one state: its lineage and serial. */
+export interface StateVersionRef {
+  readonly lineage: string;
+  readonly serial: number;
+}
+
+export interface CommitMeta {
+  /** The command that wrote ("apply", "state rm", …), for history. */
+  readonly command: string;
+}
+
+/** One entry of a state's history. */
+export interface StateVersion {
+  readonly serial: number;
+  /** ISO time of the commit. */
+  readonly at: string;
+  readonly command: string;
+  /** Campaign keys the commit touched (records and destroyed entries), sorted; `*` for a whole-state replace. */
+  readonly keys: readonly string[];
+}
+
+/** Content-addressed bytes kept with the state (artwork HTML, so plans can diff it anywhere). */
+export interface BlobStore {
+  /** Stores `bytes` under `sha256` (their hex sha256); storing the same blob again is harmless. */
+  put(sha256: string, bytes: Uint8Array): Promise<void>;
+  /** The bytes, or undefined when this store does not have them. */
+  get(sha256: string): Promise<Uint8Array | undefined>;
 }

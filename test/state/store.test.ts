@@ -3,9 +3,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CampaignctlError } from "../../src/core/errors.js";
 import { newState, withCampaign } from "../../src/state/records.js";
-import { openStateStore } from "../../src/state/store.js";
+import { openStateStore, type FileStateStore } from "../../src/state/store.js";
 import { assertTargetMatches } from "../../src/state/target.js";
-import type { CampaignRecord, StateFile, StateStore } from "../../src/state/types.js";
+import type { CampaignRecord, StateFile } from "../../src/state/types.js";
 import { tempDirs } from "./helpers/temp.js";
 
 const temps = tempDirs();
@@ -23,7 +23,7 @@ function aRecord(key: string, overrides: Partial<CampaignRecord> = {}): Campaign
   };
 }
 
-async function lockedStore(): Promise<{ store: StateStore; statePath: string }> {
+async function lockedStore(): Promise<{ store: FileStateStore; statePath: string }> {
   const dir = await temps.make();
   const statePath = path.join(dir, ".campaignctl", "state.json");
   const store = openStateStore(statePath);
@@ -162,7 +162,7 @@ describe("state store: never holds an API key", () => {
 });
 
 describe("state store: corrupt files", () => {
-  async function storeWith(text: string): Promise<{ store: StateStore; statePath: string }> {
+  async function storeWith(text: string): Promise<{ store: FileStateStore; statePath: string }> {
     const dir = await temps.make();
     const statePath = path.join(dir, "state.json");
     await writeFile(statePath, text);

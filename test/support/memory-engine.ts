@@ -6,7 +6,8 @@ import type { EngineEvent, EngineIo, EngineQuestion } from "../../src/engine/eve
 import type { LobClient } from "../../src/lob/client.js";
 import { LobApiError } from "../../src/lob/errors.js";
 import type { Campaign, Creative, Upload } from "../../src/lob/wire.js";
-import type { StateFile, StateStore, StateTarget } from "../../src/state/types.js";
+import { applyChanges, assertExpectedVersion, keysTouched } from "../../src/state/changes.js";
+import type { StateChange, StateFile, StateStore, StateTarget, StateVersion } from "../../src/state/types.js";
 
 /**
  * An in-memory Lob for engine unit tests: no HTTP, no port, no env. It keeps campaigns,
@@ -249,19 +250,50 @@ export function memoryLob(): MemoryLob {
 /** A state store in memory: what a file store would hold, with its serial, and nothing on disk. */
 export function memoryStateStore(
   path = "/nonexistent/memory-state.json",
-): StateStore & { current(): StateFile | undefined } {
+): StateStore & { current(): StateFile | undefined; readonly commits: readonly (readonly StateChange[])[] } {
   let state: StateFile | undefined;
+  const versions: StateVersion[] = [];
+  const commits: (readonly StateChange[])[] = [];
+  const blobs = new Map<string, Uint8Array>();
   return {
-    path,
+    location: path,
+    backend: "file",
     current: () => state,
+    commits,
     async read() {
       return state === undefined ? undefined : structuredClone(state);
     },
-    async write(next) {
-      state = structuredClone({ ...next, serial: next.serial + 1 });
-      return structuredClone(state);
+    async commit(changes, expected, meta) {
+      assertExpectedVersion(
+        path,
+        state && { lineage: state.lineage, serial: state.serial },
+        expected,
+        changes,
+      );
+      const next = applyChanges(state, changes);
+      state = structuredClone({ ...next, serial: expected.serial + 1 });
+      commits.push(structuredClone(changes));
+      versions.unshift({
+        serial: state.serial,
+        at: NOW.toISOString(),
+        command: meta.command,
+        keys: keysTouched(changes),
+      });
+      return { lineage: state.lineage, serial: state.serial };
     },
     lock: () => Promise.reject(new Error("memoryStateStore: the engine locks through deps.lock")),
+    async history(limit = 100) {
+      return versions.slice(0, limit);
+    },
+    blobs: {
+      async put(sha256, bytes) {
+        blobs.set(sha256, new Uint8Array(bytes));
+      },
+      async get(sha256) {
+        return blobs.get(sha256);
+      },
+    },
+    async close() {},
   };
 }
 
