@@ -15,12 +15,16 @@ const SUBCOMMANDS: Readonly<Record<string, { args: readonly string[] }>> = {
   rm: { args: ["KEY"] },
   mv: { args: ["OLD", "NEW"] },
   rebuild: { args: [] },
+  push: { args: [] },
+  pull: { args: [] },
 };
 
 export const command: CommandSpec = {
   name: "state",
-  summary: "List, show, forget, rename or rebuild what the state records (state list|show|rm|mv|rebuild)",
-  usage: "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild [--sandbox] [--state PATH]",
+  summary:
+    "List, show, forget, rename, rebuild or move what the state records (state list|show|rm|mv|rebuild|push|pull)",
+  usage:
+    "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild | push --to URL | pull --to PATH [--sandbox] [--state PATH|URL]",
   details: [
     "list          every key the state records (and the keys destroy removed)",
     "show KEY      one record, as JSON (ids, send time, cancel deadline, applied hashes)",
@@ -30,11 +34,19 @@ export const command: CommandSpec = {
     "              Lob won't (the tag is what stops a second mailing after the state is lost).",
     "rebuild       rebuild the state from Lob's tags for this project: ids, sent status, cancel deadlines.",
     "              Hashes only an apply can know are marked unknown; the next plan says what it can't compare.",
+    "push --to URL copy this state (e.g. the local file) to another place (e.g. postgres://…), keeping its",
+    "              lineage and serial and its artwork; refused if the destination holds another or a newer state.",
+    "pull --to PATH the same the other way: copy this state (e.g. --state postgres://…) to a file.",
     "Each takes the state lock, like apply. To adopt a campaign made elsewhere: 'campaignctl import KEY CMP_ID'.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
     format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
+    to: {
+      type: "string",
+      valueName: "PATH|URL",
+      description: "push/pull: where to copy the state (a file path or a postgres://… URL)",
+    },
   },
   allowPositionals: true,
   async run({ values, positionals }, ctx) {
@@ -55,14 +67,55 @@ export const command: CommandSpec = {
         hint: "run 'campaignctl help state'",
       });
     }
+    const moving = sub === "push" || sub === "pull";
+    if (moving !== (typeof values.to === "string" && values.to !== "")) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: moving
+          ? `'state ${sub}' needs --to ${sub === "push" ? "URL" : "PATH"}`
+          : `--to is only for 'state push' and 'state pull'`,
+        hint: "run 'campaignctl help state'",
+      });
+    }
     const engine = await import("../../engine/state-commands.js");
     const target = await targetFrom(values, ctx);
     const io = cliIoHost(ctx, { reporter: stderrReporter(ctx, { quiet: format === "json" }) });
     const options = target.project ? { project: target.project } : {};
     const out = (value: unknown) =>
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...(value as object) }, null, 2)}\n`);
-    return withEngine(target, { io, command: `state ${sub}` }, async ({ deps }) => {
+    // push/pull lock both stores themselves; the sandbox must not take the source's lock early.
+    return withEngine(target, { io, command: `state ${sub}`, readOnly: moving }, async ({ deps }) => {
       switch (sub) {
+        case "push":
+        case "pull": {
+          const { moveState } = await import("../../engine/state-move.js");
+          const { openSelectedStore } = await import("../../state/open.js");
+          const { selectState } = await import("../../state/select.js");
+          const destination = await openSelectedStore(
+            selectState({ cwd: ctx.cwd, statePath: String(values.to) }),
+            {
+              project: target.project?.name ?? "default",
+              target: deps.target,
+              secrets: [],
+            },
+          );
+          try {
+            const moved = await moveState(deps.stateStore, destination, {
+              command: `state ${sub}`,
+              lockTimeoutMs: target.lockTimeoutMs,
+            });
+            if (format === "json") out(moved);
+            else
+              ctx.stdout.write(
+                moved.unchanged
+                  ? `${moved.to} already holds this state (lineage ${moved.lineage}, serial ${moved.serial}); nothing to copy.\n`
+                  : `Copied the state (lineage ${moved.lineage}, serial ${moved.serial}: ${moved.campaigns} campaign(s), ${moved.destroyed} destroyed, ${moved.blobs} artwork blob(s)) from ${moved.from} to ${moved.to}.\n`,
+              );
+          } finally {
+            await destination.close();
+          }
+          return EXIT.ok;
+        }
         case "list": {
           const listing = await engine.runStateList(deps);
           if (format === "json") out(listing);
