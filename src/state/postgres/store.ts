@@ -120,6 +120,15 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
   }
 
   function unavailable(doing: string, error: unknown): CampaignctlError {
+    const sqlState = (error as { code?: unknown } | undefined)?.code;
+    if (typeof sqlState === "string" && /^(28|3D)/.test(sqlState)) {
+      // 28xxx: the login was refused; 3D000: no such database. The server answered: it is up.
+      return new CampaignctlError({
+        code: "STATE_UNAVAILABLE",
+        message: `cannot ${doing}: the state database at ${location} refused the connection (${describe(error)})`,
+        hint: "check the user, password and database name in the URL (--state, CAMPAIGNCTL_STATE or the project file's state)",
+      });
+    }
     return new CampaignctlError({
       code: "STATE_UNAVAILABLE",
       message: `cannot ${doing}: the state database at ${location} is unreachable or the connection was lost (${describe(error)})`,
