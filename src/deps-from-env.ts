@@ -82,6 +82,7 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
     project: options.project?.name ?? DEFAULT_PROJECT,
     target: stateTarget,
     secrets,
+    fileOptions: journalOptionFrom(options.env),
   });
   const lock = fileLock(store, options);
   let early: (() => Promise<void>) | undefined;
@@ -179,6 +180,17 @@ function fileLock(store: StateStore, options: EngineDepsOptions): EngineLock {
       };
     },
   };
+}
+
+/**
+ * CAMPAIGNCTL_TEST_STATE_JOURNAL=always sends every commit through the journal, however small
+ * the state: the crash tests use it to kill runs mid-journal (a small state is otherwise
+ * rewritten whole on every commit).
+ */
+function journalOptionFrom(env: Readonly<Record<string, string | undefined>>): {
+  snapshotBelowBytes?: number;
+} {
+  return env.CAMPAIGNCTL_TEST_STATE_JOURNAL === "always" ? { snapshotBelowBytes: 0 } : {};
 }
 
 /**

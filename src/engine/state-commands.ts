@@ -8,7 +8,7 @@ import { campaignTags, userMetadata } from "../plan/campaign-fields.js";
 import { cancelDeadline } from "../plan/plan-apply.js";
 import { withCampaign, withDestroyed } from "../state/index.js";
 import { clearPending } from "../state/records.js";
-import type { CampaignRecord, DestroyedRecord, StateFile } from "../state/types.js";
+import type { CampaignRecord, DestroyedRecord, StateFile, StateVersion } from "../state/types.js";
 import { projectName } from "./project-name.js";
 import type { EngineDeps } from "./deps.js";
 import type { Session } from "./session.js";
@@ -37,6 +37,11 @@ export async function runStateList(deps: EngineDeps): Promise<StateListing> {
     campaigns: Object.values(session.state.campaigns).sort((a, b) => a.key.localeCompare(b.key)),
     destroyed: Object.values(session.state.destroyed ?? {}).sort((a, b) => a.key.localeCompare(b.key)),
   }));
+}
+
+/** The most recent versions of the state, newest first. Reads only: no lock, no Lob call. */
+export async function runStateHistory(deps: EngineDeps, limit: number): Promise<readonly StateVersion[]> {
+  return deps.stateStore.history(limit);
 }
 
 export async function runStateShow(

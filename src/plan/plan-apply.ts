@@ -827,6 +827,17 @@ function build(
       const beforeSha = beforeIdentity?.startsWith("sha256:") ? beforeIdentity.slice(7) : undefined;
       const before = beforeSha ? inputs.previousHtml?.get(beforeSha) : undefined;
       if (before !== undefined && before !== html) artworkDiffs[field] = inputs.diffText(field, before, html);
+      // Say why there is no diff, rather than leave two hashes to compare by eye.
+      if (
+        beforeSha !== undefined &&
+        before === undefined &&
+        desired.creative.artwork[field] !== beforeIdentity
+      ) {
+        notes.push({
+          code: "previous_artwork_unavailable",
+          text: `previous artwork ${field} sha256:${beforeSha.slice(0, 12)}… not available: HTML diff not shown (the state's blobs do not have it)`,
+        });
+      }
     }
   }
   const id = campaign?.id ?? record?.campaignId;

@@ -146,6 +146,8 @@ export type NoteCode =
   | "created_anew"
   | "audience_hash_unknown"
   | "artwork_hash_unknown"
+  /** The artwork changed, but the HTML last applied is not in the state's blobs: no diff. */
+  | "previous_artwork_unavailable"
   | "other_project_draft"
   | "sent_duplicate_left"
   | "not_in_state";

@@ -5,7 +5,7 @@ import type { StateVersion } from "./types.js";
 /** How many versions `state history` can show for a file state (older ones are dropped). */
 export const HISTORY_KEEP = 100;
 /** The history file is cut back to HISTORY_KEEP lines once it grows past this (amortised, not per commit). */
-const TRIM_ABOVE_BYTES = 64 * 1024;
+const TRIM_ABOVE_BYTES = 32 * 1024;
 
 /**
  * One line per commit (serial, time, command, keys). Informational: it is appended after the

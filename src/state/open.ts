@@ -2,6 +2,7 @@ import { registerSecret } from "../core/active-secrets.js";
 import { parsePostgresUrl } from "./location.js";
 import type { StateSelection } from "./select.js";
 import { openStateStore } from "./store.js";
+import type { StateStoreOptions } from "./store.js";
 import type { StateStore, StateTarget } from "./types.js";
 
 /**
@@ -16,9 +17,12 @@ export async function openSelectedStore(
     readonly target: StateTarget;
     /** Strings a write must never contain (the API key). */
     readonly secrets: readonly string[];
+    /** The file backend's own options (journal threshold), when it is the one selected. */
+    readonly fileOptions?: Omit<StateStoreOptions, "secrets">;
   },
 ): Promise<StateStore> {
-  if (selection.backend === "file") return openStateStore(selection.path, { secrets: opts.secrets });
+  if (selection.backend === "file")
+    return openStateStore(selection.path, { ...opts.fileOptions, secrets: opts.secrets });
   const location = parsePostgresUrl(selection.url, selection.from);
   // The password joins the API key among the secrets every output stream and file redacts.
   for (const secret of location.secrets) registerSecret(secret);

@@ -342,7 +342,10 @@ export function openStateStore(statePath: string, opts: StateStoreOptions = {}):
         });
       }
       const serial = Math.max(state.serial, stored?.serial ?? 0) + 1;
-      return toStateFile(await writeSnapshot({ ...state, serial }));
+      const written = toStateFile(await writeSnapshot({ ...state, serial }));
+      const command = lock?.info.command ?? "write";
+      await appendHistory(historyPath, { serial, at: new Date().toISOString(), command, keys: ["*"] });
+      return written;
     },
 
     compact,

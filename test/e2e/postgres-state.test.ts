@@ -236,6 +236,15 @@ describe("state push and pull", () => {
         env,
       });
       expect(plan.exitCode, plan.stdout + plan.stderr).toBe(0);
+      const history = await spawnCli(["state", "history", "--format", "json", "--state", url], {
+        cwd: ws.dir,
+        env,
+      });
+      expect(history.exitCode, history.stderr).toBe(0);
+      expect(JSON.parse(history.stdout)).toEqual({
+        version: 1,
+        history: [{ serial: fileState.serial, at: expect.any(String), command: "state push", keys: ["*"] }],
+      });
 
       const pulled = await spawnCli(["state", "pull", "--state", url, "--to", "pulled/state.json"], {
         cwd: ws.dir,

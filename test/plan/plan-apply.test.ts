@@ -111,6 +111,32 @@ describe("planApply", () => {
     expect(campaign.artworkDiffs.front).toContain("+<p>Hello {{first_name}}</p>");
   });
 
+  it("says the previous artwork is not available instead of leaving two hashes, when its HTML is not kept", () => {
+    const base = aDesiredCampaign();
+    const desired = aDesiredCampaign({
+      creative: {
+        ...base.creative,
+        artwork: { ...base.creative.artwork, front: "sha256:bbb" },
+        html: { front: "<p>Hello {{first_name}}</p>" },
+        contentHash: "content-2",
+      },
+    });
+    const plan = planApply(
+      inputs({
+        desired: [desired],
+        previousHtml: new Map(),
+        diffText: (field, before, after) => `--- ${field}\n+++ ${field}\n-${before}\n+${after}`,
+      }),
+    );
+    const campaign = plan.campaigns[0]!;
+    expect(campaign.headline).toBe("replace");
+    expect(campaign.artworkDiffs).toEqual({});
+    expect(campaign.notes).toContainEqual({
+      code: "previous_artwork_unavailable",
+      text: expect.stringMatching(/^previous artwork front sha256:aaa… not available: HTML diff not shown/),
+    });
+  });
+
   it("replaces a draft when a create-only campaign field changes", () => {
     const desired = aDesiredCampaign({
       campaign: { ...aDesiredCampaign().campaign, billing_group_id: "bg_2" },

@@ -26,7 +26,8 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     load: async () => (await import("./destroy.js")).command,
   },
   state: {
-    summary: "List, show, forget, rename or rebuild what the state records (state list|show|rm|mv|rebuild)",
+    summary:
+      "List, show, forget, rename or rebuild what the state records, or its history (state list|show|rm|mv|rebuild|history)",
     load: async () => (await import("./state.js")).command,
   },
   import: {

@@ -1,4 +1,5 @@
 import { CampaignctlError } from "../../core/errors.js";
+import type { StateVersion } from "../../state/types.js";
 import type { CommandSpec } from "../context.js";
 import { EXIT } from "../context.js";
 import { cliIoHost } from "../io-host.js";
@@ -15,16 +16,31 @@ const SUBCOMMANDS: Readonly<Record<string, { args: readonly string[] }>> = {
   rm: { args: ["KEY"] },
   mv: { args: ["OLD", "NEW"] },
   rebuild: { args: [] },
+  history: { args: [] },
   push: { args: [] },
   pull: { args: [] },
 };
 
+/** `--limit N` for state history: a whole number from 1 up. */
+function limitFrom(value: unknown): number {
+  if (value === undefined) return 100;
+  const n = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `--limit '${String(value)}' is not a whole number of 1 or more`,
+      hint: "e.g. --limit 10 shows the ten most recent versions",
+    });
+  }
+  return n;
+}
+
 export const command: CommandSpec = {
   name: "state",
   summary:
-    "List, show, forget, rename, rebuild or move what the state records (state list|show|rm|mv|rebuild|push|pull)",
+    "List, show, forget, rename, rebuild or move what the state records, or its history (state list|show|rm|mv|rebuild|history|push|pull)",
   usage:
-    "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild | push --to URL | pull --to PATH [--sandbox] [--state PATH|URL]",
+    "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild | history [--limit N] | push --to URL | pull --to PATH [--sandbox] [--state PATH|URL]",
   details: [
     "list          every key the state records (and the keys destroy removed)",
     "show KEY      one record, as JSON (ids, send time, cancel deadline, applied hashes)",
@@ -34,10 +50,12 @@ export const command: CommandSpec = {
     "              Lob won't (the tag is what stops a second mailing after the state is lost).",
     "rebuild       rebuild the state from Lob's tags for this project: ids, sent status, cancel deadlines.",
     "              Hashes only an apply can know are marked unknown; the next plan says what it can't compare.",
+    "history       the most recent versions of the state: serial, time, command, keys touched (--limit N,",
+    "              default 100, the most a file state keeps). Reads only: takes no lock.",
     "push --to URL copy this state (e.g. the local file) to another place (e.g. postgres://…), keeping its",
     "              lineage and serial and its artwork; refused if the destination holds another or a newer state.",
     "pull --to PATH the same the other way: copy this state (e.g. --state postgres://…) to a file.",
-    "Each takes the state lock, like apply. To adopt a campaign made elsewhere: 'campaignctl import KEY CMP_ID'.",
+    "The others take the state lock, like apply. To adopt a campaign made elsewhere: 'campaignctl import KEY CMP_ID'.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
@@ -47,6 +65,7 @@ export const command: CommandSpec = {
       valueName: "PATH|URL",
       description: "push/pull: where to copy the state (a file path or a postgres://… URL)",
     },
+    limit: { type: "string", valueName: "N", description: "state history: how many versions (default 100)" },
   },
   allowPositionals: true,
   async run({ values, positionals }, ctx) {
@@ -77,15 +96,24 @@ export const command: CommandSpec = {
         hint: "run 'campaignctl help state'",
       });
     }
+    const limit = sub === "history" ? limitFrom(values.limit) : undefined;
     const engine = await import("../../engine/state-commands.js");
     const target = await targetFrom(values, ctx);
     const io = cliIoHost(ctx, { reporter: stderrReporter(ctx, { quiet: format === "json" }) });
     const options = target.project ? { project: target.project } : {};
     const out = (value: unknown) =>
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...(value as object) }, null, 2)}\n`);
-    // push/pull lock both stores themselves; the sandbox must not take the source's lock early.
-    return withEngine(target, { io, command: `state ${sub}`, readOnly: moving }, async ({ deps }) => {
+    // history only reads; push/pull lock both stores themselves (the sandbox must not take the
+    // source's lock early).
+    const readOnly = sub === "history" || moving;
+    return withEngine(target, { io, command: `state ${sub}`, readOnly }, async ({ deps }) => {
       switch (sub) {
+        case "history": {
+          const history = await engine.runStateHistory(deps, limit!);
+          if (format === "json") out({ history });
+          else ctx.stdout.write(renderHistory(history));
+          return EXIT.ok;
+        }
         case "push":
         case "pull": {
           const { moveState } = await import("../../engine/state-move.js");
@@ -177,3 +205,21 @@ export const command: CommandSpec = {
     });
   },
 };
+
+function renderHistory(history: readonly StateVersion[]): string {
+  if (history.length === 0) return "The state has no recorded history yet.\n";
+  const rows = history.map((v) => [
+    String(v.serial),
+    v.at,
+    v.command,
+    v.keys.length === 0 ? "-" : v.keys.includes("*") ? "(whole state)" : v.keys.join(", "),
+  ]);
+  const header = ["SERIAL", "TIME", "COMMAND", "KEYS"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}
