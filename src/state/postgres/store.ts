@@ -104,7 +104,10 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
         c = await connect();
       } catch (error) {
         connecting = undefined;
-        throw unavailable(doing, error);
+        if (error instanceof CampaignctlError) throw error;
+        const sqlState = (error as { code?: unknown }).code;
+        const refused = typeof sqlState === "string" && /^(28|3D)/.test(sqlState);
+        throw isConnectionError(error) || refused ? unavailable(doing, error) : failed(doing, error);
       }
       try {
         return await work(c);

@@ -265,4 +265,21 @@ describe("postgres state store", () => {
       expect(text).not.toContain(encodeURIComponent(TEST_PG_PASSWORD));
     }
   });
+
+  it("a user who may not create the schema gets a clear error, not 'unreachable'", async () => {
+    const { url, cluster, database } = await freshDatabase();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const role = `r_${database}`;
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'reader-pass'`);
+    await admin.query(`REVOKE CREATE ON DATABASE ${database} FROM PUBLIC`);
+    await admin.end();
+    const error = await caught(
+      open(`postgres://${role}:reader-pass@127.0.0.1:${cluster.port}/${database}`).read(),
+    );
+    expect(error.code).toBe("STATE_WRITE_FAILED");
+    expect(error.message).toMatch(/permission denied/);
+    expect(error.hint).toMatch(/rights on the schema/);
+    expect(error.message).not.toContain("reader-pass");
+  });
 });
