@@ -375,6 +375,80 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
     return { lineage, serial };
   }
 
+  /**
+   * The common commit, a step's changed records: one statement, so one round trip and one
+   * transaction. The compare-and-set is its first part (the target row updated only where lineage
+   * and serial are the expected ones); everything else hangs off that row, so a mismatch writes
+   * nothing, and is then explained by reading what is stored.
+   */
+  async function recordCommit(
+    c: Client,
+    changes: readonly StateChange[],
+    expected: StateVersionRef,
+    meta: CommitMeta,
+  ): Promise<StateVersionRef> {
+    const serial = nextSerial(expected, meta);
+    // Net effect per record: one statement may touch a row only once.
+    const net = new Map<string, { kind: "campaign" | "destroyed"; key: string; text: string | undefined }>();
+    for (const change of changes) {
+      if (change.kind === "put" || change.kind === "put_destroyed") {
+        const kind = change.kind === "put" ? "campaign" : "destroyed";
+        const text = checkRecord(kind, change.record, expected.lineage);
+        net.set(`${kind}\u0000${change.record.key}`, { kind, key: change.record.key, text });
+      } else if (change.kind === "remove" || change.kind === "remove_destroyed") {
+        const kind = change.kind === "remove" ? "campaign" : "destroyed";
+        net.set(`${kind}\u0000${change.key}`, { kind, key: change.key, text: undefined });
+      }
+    }
+    const puts = [...net.values()].filter((n) => n.text !== undefined);
+    const removes = [...net.values()].filter((n) => n.text === undefined);
+    const { rows } = await c.query<{ id: string }>(
+      `WITH t AS (
+         UPDATE ${schema}.targets SET serial = $5, updated_at = now()
+         WHERE project = $1 AND api_url = $2 AND mode = $3 AND lineage = $4 AND serial = $6
+         RETURNING id),
+       gone AS (
+         DELETE FROM ${schema}.records r USING t, unnest($7::text[], $8::text[]) AS u(kind, key)
+         WHERE r.target_id = t.id AND r.kind = u.kind AND r.key = u.key),
+       put AS (
+         INSERT INTO ${schema}.records (target_id, kind, key, record, serial)
+         SELECT t.id, u.kind, u.key, u.record::json, $5 FROM t, unnest($9::text[], $10::text[], $11::text[]) AS u(kind, key, record)
+         ON CONFLICT (target_id, kind, key) DO UPDATE SET record = EXCLUDED.record, serial = EXCLUDED.serial),
+       version AS (
+         INSERT INTO ${schema}.versions (target_id, serial, command, keys) SELECT t.id, $5, $12, $13 FROM t),
+       trimmed AS (
+         DELETE FROM ${schema}.versions v USING t WHERE v.target_id = t.id AND v.serial <= $5 - $14)
+       SELECT id FROM t`,
+      [
+        ...keyArgs,
+        expected.lineage,
+        serial,
+        expected.serial,
+        removes.map((r) => r.kind),
+        removes.map((r) => r.key),
+        puts.map((p) => p.kind),
+        puts.map((p) => p.key),
+        puts.map((p) => p.text),
+        meta.command,
+        keysTouched(changes),
+        historyLimit,
+      ],
+    );
+    if (rows.length === 1) return { lineage: expected.lineage, serial };
+    const stored = await selectTarget(c, false);
+    assertExpectedVersion(
+      location,
+      stored && { lineage: stored.lineage, serial: stored.serial },
+      expected,
+      changes,
+    );
+    throw new CampaignctlError({
+      code: "STATE_CONFLICT",
+      message: `the state at ${location} changed while this write was made from serial ${expected.serial}; nothing was written`,
+      hint: "run 'campaignctl plan' to see where things stand now, then run the command again",
+    });
+  }
+
   /** The advisory lock's holder as the database sees it, named by its `locks` row when that row is its. */
   async function holderOf(
     c: Client,
@@ -436,6 +510,9 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
             source: "toolkit",
             hint: "this is a bug in campaignctl: state is written only under the lock",
           });
+        }
+        if (expected.serial > 0 && changes.every((ch) => ch.kind !== "init" && ch.kind !== "replace")) {
+          return recordCommit(c, changes, expected, meta);
         }
         await c.query("BEGIN");
         try {
