@@ -6,7 +6,7 @@ const URL_A = "postgres://ci:p%40ss@db.example:5432/state";
 const URL_B = "postgresql://team@db2.example/other";
 
 describe("selecting the state backend", () => {
-  const base = { cwd: "/work/sub", root: "/work" };
+  const base = { cwd: "/repo/sub", root: "/repo" };
 
   it("--state wins over CAMPAIGNCTL_STATE, which wins over the project file, which wins over the default", () => {
     expect(selectState({ ...base, statePath: URL_A, envState: URL_B, projectState: "p.json" })).toEqual({
@@ -26,26 +26,26 @@ describe("selecting the state backend", () => {
     });
     expect(selectState({ ...base, envState: "  " })).toEqual({
       backend: "file",
-      path: "/work/.campaignctl/state.json",
+      path: "/repo/.campaignctl/state.json",
     });
   });
 
   it("paths: --state relative to cwd; the env and the project file relative to the project root", () => {
     expect(selectState({ ...base, statePath: "s.json" })).toEqual({
       backend: "file",
-      path: "/work/sub/s.json",
+      path: "/repo/sub/s.json",
     });
-    expect(selectState({ ...base, envState: "e.json" })).toEqual({ backend: "file", path: "/work/e.json" });
+    expect(selectState({ ...base, envState: "e.json" })).toEqual({ backend: "file", path: "/repo/e.json" });
     expect(selectState({ ...base, projectState: "p.json" })).toEqual({
       backend: "file",
-      path: "/work/p.json",
+      path: "/repo/p.json",
     });
   });
 
   it("--sandbox keeps its own local state unless --state is given", () => {
     expect(selectState({ ...base, sandbox: true, envState: URL_B, projectState: URL_A })).toEqual({
       backend: "file",
-      path: "/work/.campaignctl/sandbox/state.json",
+      path: "/repo/.campaignctl/sandbox/state.json",
     });
     expect(selectState({ ...base, sandbox: true, statePath: URL_A })).toMatchObject({
       backend: "postgres",
