@@ -75,6 +75,17 @@ const BENCHES = [
     quick: ["--campaigns", "200", "--rounds", "2", "--plans", "1", "--growth", "500"],
     verdict: verdictLines(/^ratio last\/first|^FAIL:/),
   },
+  {
+    name: "apply-many",
+    // Quick: 200 campaigns (the fewest with a rate-limit floor above zero: 5 s); full: 1,000.
+    quick: ["--campaigns", "200"],
+    verdict: verdictLines(/^\[[^\]]+\] (PASS|FAIL|SKIP)\b|^ {2}ratio |^ {2}peak RSS|^FAIL:/),
+  },
+  {
+    name: "state-write",
+    quick: ["--sizes", "10,1000,10000", "--steps", "90", "--rounds", "3"],
+    verdict: verdictLines(/^ratio step cost|^FAIL:/),
+  },
 ];
 
 function run(bench, args) {
