@@ -83,14 +83,21 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
       });
       // Without a listener a dropped connection would crash the process; recorded, it makes the
       // next call fail with a clear message instead.
+      // Before the connection is ready its failures are connect()'s to report.
       c.on("error", (error) => {
-        lost ??= error;
+        if (client === c) lost ??= error;
       });
       c.on("end", () => {
-        lost ??= new Error("the connection was closed");
+        if (client === c) lost ??= new Error("the connection was closed");
       });
-      await c.connect();
-      await migrate(c, schema, location);
+      try {
+        await c.connect();
+        await migrate(c, schema, location);
+      } catch (error) {
+        // A half-open connection would keep the process alive after the error is reported.
+        await c.end().catch(() => undefined);
+        throw error;
+      }
       client = c;
       return c;
     })());
@@ -604,7 +611,8 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
       await queue;
       closed = true;
       held = undefined;
-      const c = client;
+      // The connection opened at the start may still be on its way: wait for it, to end it.
+      const c = client ?? (await connecting?.catch(() => undefined));
       client = undefined;
       if (c !== undefined && lost === undefined) await c.end().catch(() => undefined);
     },
@@ -647,6 +655,9 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
     return lock;
   }
 
+  // Connect (and check the schema) at once, while the caller reads manifests and asks Lob: a plan
+  // then finds the connection ready when it reads the state. A failure is reported by that read.
+  connect().catch(() => undefined);
   return store;
 }
 
