@@ -7,7 +7,8 @@ import { loadManifests } from "../manifest/index.js";
 import type { CampaignManifest } from "../manifest/types.js";
 import { planApply } from "../plan/plan-apply.js";
 import { planDestroy } from "../plan/plan-destroy.js";
-import type { DesiredCampaign, ObservedWorld, Plan, PlanScope } from "../plan/types.js";
+import type { AudienceSkip, DesiredCampaign, ObservedWorld, Plan, PlanScope } from "../plan/types.js";
+import type { PreflightReport } from "../audience/types.js";
 import type { Project } from "../project/types.js";
 import { loadPreviousHtml } from "./artwork-cache.js";
 import { buildDesired } from "./desired.js";
@@ -26,6 +27,8 @@ export interface LoadedDesired {
    * plan sends that campaign (reportRowWarnings), not on every plan of a campaign long sent.
    */
   readonly rowWarnings: ReadonlyMap<string, readonly Diagnostic[]>;
+  /** Per campaign key, the rows Lob will skip by rule and count, carried into the plan. */
+  readonly audienceSkips?: ReadonlyMap<string, readonly AudienceSkip[]>;
 }
 
 /** Load and validate manifests (offline); refuse to go on if any is invalid. */
@@ -67,7 +70,46 @@ export async function loadDesired(
     desired: new Map(desired.map((d) => [d.key, d])),
     warnings: result.diagnostics.filter((d) => d.severity === "warning"),
     rowWarnings,
+    audienceSkips: new Map([...result.preflight].map(([key, report]) => [key, skipsOf(report)])),
     diagnostics: result.diagnostics,
+  };
+}
+
+/**
+ * The report's failure groups as plan data. Preflight emits one ROWS_FAILING warning per group,
+ * in the same order, and only the warning knows the first row's CSV line.
+ */
+function skipsOf(report: PreflightReport): AudienceSkip[] {
+  const lines = report.diagnostics.filter((d) => d.code === "ROWS_FAILING").map((d) => d.line);
+  const aligned = lines.length === report.failures.length;
+  return report.failures.map((group, i) => ({
+    rule: group.reason,
+    count: group.count,
+    file: report.file,
+    line: aligned ? (lines[i] ?? 0) : 0,
+  }));
+}
+
+/**
+ * What a reviewer needs beside the actions: the project, the target, and the rows Lob will skip
+ * in each audience this plan uploads or sends (a campaign long sent stays quiet).
+ */
+export function withReviewContext(
+  plan: Plan,
+  session: Pick<Session, "target">,
+  project: string | undefined,
+  audienceSkips?: ReadonlyMap<string, readonly AudienceSkip[]>,
+): Plan {
+  const campaigns = plan.campaigns.map((campaign) => {
+    const skips = audienceSkips?.get(campaign.key) ?? [];
+    const touchesAudience = campaign.actions.some((a) => a.kind === "send" || a.kind === "upload_file");
+    return skips.length > 0 && touchesAudience ? { ...campaign, audienceSkips: skips } : campaign;
+  });
+  return {
+    ...plan,
+    campaigns,
+    ...(project !== undefined ? { project } : {}),
+    target: { apiUrl: session.target.apiUrl, mode: session.target.mode },
   };
 }
 
@@ -214,7 +256,7 @@ async function planOnce(
     }
   }
   const previousHtml = await loadPreviousHtml(session.store.blobs, hashes);
-  return planApply({
+  const plan = planApply({
     desired: [...loaded.desired.values()],
     state: session.state,
     observed,
@@ -227,6 +269,7 @@ async function planOnce(
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     ...(options.recreate ? { recreate: options.recreate } : {}),
   });
+  return withReviewContext(plan, session, options.project, loaded.audienceSkips);
 }
 
 export async function makeDestroyPlan(
@@ -239,5 +282,11 @@ export async function makeDestroyPlan(
   const observed = await observeWorld(session.client, session.state, selected, {
     ...(project !== undefined ? { project } : {}),
   });
-  return planDestroy({ state: session.state, observed, now: now().toISOString(), ...(keys ? { keys } : {}) });
+  const plan = planDestroy({
+    state: session.state,
+    observed,
+    now: now().toISOString(),
+    ...(keys ? { keys } : {}),
+  });
+  return withReviewContext(plan, session, project);
 }

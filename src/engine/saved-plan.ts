@@ -104,6 +104,13 @@ export async function readSavedPlan(path: string, file: string = path): Promise<
     });
   }
   const saved = value as Partial<SavedPlan>;
+  if (saved?.format === "campaignctl-plan" && saved.version !== 1) {
+    throw new CampaignctlError({
+      code: "PLAN_STALE",
+      message: `${file} is a campaignctl plan of version ${String(saved.version)}; this campaignctl reads version 1`,
+      hint: "make it again with this campaignctl: 'campaignctl plan --out FILE'",
+    });
+  }
   if (
     saved.format !== "campaignctl-plan" ||
     saved.version !== 1 ||

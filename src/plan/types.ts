@@ -236,6 +236,8 @@ export type PlannedAction =
       readonly cancelWindowMinutes: number;
       /** The cancel deadline if the send happened at plan time (Lob's clock). */
       readonly cancelDeadlineIfSentNow: string;
+      /** What the send is estimated to cost (filled by the price table, when there is one). */
+      readonly cost?: CostEstimate;
     } & Reasoned)
   | ({ readonly kind: "delete"; readonly resource: "campaign"; readonly id: string } & Reasoned)
   | ({
@@ -285,6 +287,47 @@ export interface CampaignPlan {
   readonly notes: readonly PlanNote[];
   /** Things a person must know although nothing changes (e.g. "destroyed at T; not re-created"). */
   readonly warnings?: readonly string[];
+  /**
+   * Rows Lob will skip in the audience this plan uploads or sends, by rule and count (never a
+   * cell): reviewers see "3 rows will be skipped" in the plan, not only on stderr.
+   */
+  readonly audienceSkips?: readonly AudienceSkip[];
+}
+
+/** One preflight rule that rows of an audience break, and how many rows break it. */
+export interface AudienceSkip {
+  /** e.g. "address_zip (column 'zip_code') is not 12345 or 12345-6789": column names, no values. */
+  readonly rule: string;
+  readonly count: number;
+  /** The audience file as the manifest names it. */
+  readonly file: string;
+  /** The CSV line of the first such row (0 when unknown), for annotations. */
+  readonly line: number;
+}
+
+/** A send's estimated cost (issue 13's price table; shape agreed across branches). */
+export interface CostEstimate {
+  readonly pieces: number;
+  /** USD per piece; null when it cannot be estimated. */
+  readonly unitPrice: number | null;
+  /** pieces × unitPrice, rounded to cents. */
+  readonly amount: number | null;
+  readonly currency: "USD";
+  /** The price table's as_of date. */
+  readonly asOf: string;
+  readonly tier: string;
+  /** e.g. "postcard 4x6, usps_first_class". */
+  readonly basis: string;
+  /** Why unitPrice is null. */
+  readonly unknownReason?: string;
+}
+
+/** The estimated cost of every send in a plan. */
+export interface PlanCost {
+  readonly total: number;
+  readonly currency: "USD";
+  readonly asOf: string;
+  readonly partial: boolean;
 }
 
 export interface PlanSummary {
@@ -299,6 +342,7 @@ export interface PlanSummary {
   readonly noop: number;
   /** Keys waiting for an earlier create to settle (see the `wait` action). */
   readonly wait: number;
+  readonly cost?: PlanCost;
 }
 
 /**
@@ -319,6 +363,10 @@ export interface Plan {
   readonly hasChanges: boolean;
   /** Every campaign's warnings, prefixed with its key: shown in every output format. */
   readonly warnings: readonly string[];
+  /** The project's name (tag `campaignctl_project`); filled by the engine. */
+  readonly project?: string;
+  /** Where the plan applies: the API and whether its key is a test or a live one. */
+  readonly target?: { readonly apiUrl: string; readonly mode: "test" | "live" };
 }
 
 export interface PlanInputs {

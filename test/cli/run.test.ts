@@ -31,7 +31,7 @@ describe("runCli", () => {
   it("lists every command in --help", async () => {
     const { code, out } = await captureRun(["--help"]);
     expect(code).toBe(0);
-    for (const name of ["validate", "plan", "apply", "destroy", "failures", "schema", "emulator"]) {
+    for (const name of ["validate", "plan", "apply", "destroy", "show", "failures", "schema", "emulator"]) {
       expect(out).toContain(`  ${name}`);
     }
   });

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
@@ -66,6 +66,29 @@ describe("schemas/plan.v1.schema.json", () => {
     const onePath = await savedPlan(ws.manifest("schema-a"));
     expect(onePath.plan.scope).toBe("paths");
     expect(problems(onePath)).toEqual([]);
+  });
+
+  it("carries the project, the target and the rows Lob will skip (by rule and count, no cell)", async () => {
+    ws.addCampaign("schema-skips", enableSend);
+    const zipRule = (saved: Json): Json =>
+      saved.plan.campaigns
+        .find((c: Json) => c.key === "schema-skips")
+        .audienceSkips.find((s: Json) => String(s.rule).startsWith("address_zip"));
+    const before = zipRule(await savedPlan(ws.dir));
+    const csv = join(ws.dir, "audience.csv");
+    const text = readFileSync(csv, "utf8").trimEnd();
+    const zip = text.split("\n")[0]!.split(",").indexOf("zip_code");
+    const broken = text.split("\n")[1]!.split(",");
+    broken[zip] = "notazip";
+    writeFileSync(csv, `${text}\n${broken.join(",")}\n${broken.join(",")}\n`);
+    const saved = await savedPlan(ws.dir);
+    expect(problems(saved)).toEqual([]);
+    expect(saved.plan.project).toEqual(expect.any(String));
+    expect(saved.plan.target).toEqual({ apiUrl: emulator.url, mode: "test" });
+    const after = zipRule(saved);
+    expect(after).toMatchObject({ count: (before?.count ?? 0) + 2, file: "audience.csv" });
+    expect(after.line).toBeGreaterThan(1);
+    expect(JSON.stringify(saved)).not.toContain("notazip");
   });
 
   it("accepts the renderers' fixture plans as `$defs/plan` (apply with a send, destroy with a cancel)", () => {

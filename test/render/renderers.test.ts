@@ -25,7 +25,30 @@ describe("plan renderers", () => {
   });
 
   it("markdown", async () => {
-    await expect(renderPlanMarkdown(anApplyPlan())).toMatchFileSnapshot(`${SNAPSHOTS}/apply-plan.md`);
+    const reviewed = {
+      ...anApplyPlan(),
+      project: "shop",
+      target: { apiUrl: "https://api.lob.com/v1", mode: "live" as const },
+    };
+    const withSkips = {
+      ...reviewed,
+      campaigns: reviewed.campaigns.map((c) =>
+        c.key === "summer"
+          ? {
+              ...c,
+              audienceSkips: [
+                {
+                  rule: "address_zip (column 'z') must be 12345 or 12345-6789",
+                  count: 1,
+                  file: "./audience.csv",
+                  line: 4,
+                },
+              ],
+            }
+          : c,
+      ),
+    };
+    await expect(renderPlanMarkdown(withSkips)).toMatchFileSnapshot(`${SNAPSHOTS}/apply-plan.md`);
     await expect(renderPlanMarkdown(aDestroyPlan())).toMatchFileSnapshot(`${SNAPSHOTS}/destroy-plan.md`);
   });
 

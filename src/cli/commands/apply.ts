@@ -65,6 +65,7 @@ export const command: CommandSpec = {
     });
     const onInterrupt = (signal: NodeJS.Signals) =>
       ctx.stderr.write(interruptMessage(signal, tally.counts()));
+    const github = ctx.env.GITHUB_ACTIONS === "true" ? await import("../github-actions/index.js") : undefined;
     const outcome = await withEngine(target, { io, command: "apply", onInterrupt }, ({ deps, sandbox }) =>
       runApply(deps, positionals, {
         ...useCaseOptions(target),
@@ -77,7 +78,10 @@ export const command: CommandSpec = {
         // The sandbox validates in moments: poll it often.
         ...(sandbox ? { pollIntervalMs: 200 } : {}),
       }),
-    );
+    ).catch(async (error: unknown) => {
+      await github?.reportFailure(error, "apply", ctx);
+      throw error;
+    });
     const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
       const { renderApplyJson } = await import("../../render/result-json.js");
@@ -92,15 +96,21 @@ export const command: CommandSpec = {
           requests: outcome.requests,
         }),
       );
-    } else if (outcome.plan.hasChanges) {
-      const failed = outcome.failed.length;
-      const counts = describeCounts(tally.counts());
-      ctx.stderr.write(
-        failed === 0
-          ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}\n`
-          : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Done so far: ${counts}. Run 'campaignctl apply' again to resume.\n`,
-      );
     }
+    const failed = outcome.failed.length;
+    const counts = describeCounts(tally.counts());
+    const resultLine = !outcome.plan.hasChanges
+      ? "Apply complete: no changes."
+      : failed === 0
+        ? `Apply complete: ${counts}.${outcome.skippedSends.length > 0 ? ` ${outcome.skippedSends.length} send(s) skipped (no --allow-send).` : ""}`
+        : `Apply finished with ${failed} campaign(s) not converged: ${outcome.failed.map((f) => f.key).join(", ")}. Done so far: ${counts}. Run 'campaignctl apply' again to resume.`;
+    if (format !== "json" && outcome.plan.hasChanges) ctx.stderr.write(`${resultLine}\n`);
+    await github?.reportPlan(outcome.plan, ctx, {
+      result: [
+        `### campaignctl apply: ${failed === 0 && blocked === 0 ? "done" : "not converged"}`,
+        resultLine,
+      ],
+    });
     return outcome.failed.length > 0 || blocked > 0 ? EXIT.error : EXIT.ok;
   },
 };

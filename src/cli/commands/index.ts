@@ -17,6 +17,10 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
     summary: "Create, update and (with --allow-send) send campaigns to match the manifests",
     load: async () => (await import("./apply.js")).command,
   },
+  show: {
+    summary: "Render a plan saved by 'plan --out' (text, markdown or json), like terraform show",
+    load: async () => (await import("./show.js")).command,
+  },
   status: {
     summary: "Show each managed campaign as Lob holds it now (sent, validated, cancel window)",
     load: async () => (await import("./status.js")).command,

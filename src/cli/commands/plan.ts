@@ -49,6 +49,7 @@ export const command: CommandSpec = {
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const target = await targetFrom(values, ctx, { paths: positionals });
     const io = cliIoHost(ctx, { reporter: stderrReporter(ctx) });
+    const github = ctx.env.GITHUB_ACTIONS === "true" ? await import("../github-actions/index.js") : undefined;
     const { plan } = await withEngine(target, { io, command: "plan" }, ({ deps }) =>
       runPlan(deps, positionals, {
         ...useCaseOptions(target),
@@ -56,7 +57,10 @@ export const command: CommandSpec = {
         ...recreateFrom(values),
         ...(typeof values.out === "string" ? { out: values.out } : {}),
       }),
-    );
+    ).catch(async (error: unknown) => {
+      await github?.reportFailure(error, "plan", ctx);
+      throw error;
+    });
     const text =
       format === "json"
         ? renderPlanJson(plan)
@@ -64,6 +68,7 @@ export const command: CommandSpec = {
           ? renderPlanMarkdown(plan)
           : renderPlanText(plan, { color: ctx.color && format === "text" });
     ctx.stdout.write(text);
+    await github?.reportPlan(plan, ctx);
     if (reportBlocked(plan, ctx) > 0) return EXIT.error;
     if (values["detailed-exitcode"] === true) return plan.hasChanges ? EXIT.changes : EXIT.ok;
     return EXIT.ok;

@@ -61,6 +61,11 @@ export const command: CommandSpec = {
       github: render.formatValidationGithub,
     };
     ctx.stdout.write(writers[format as Format](outcome));
+    if (ctx.env.GITHUB_ACTIONS === "true") {
+      // Loaded only under GitHub Actions: validate's startup budget does not pay for it.
+      const github = await import("../github-actions/index.js");
+      await github.reportValidation(outcome, ctx, { annotate: format !== "github" });
+    }
     return result.diagnostics.some((d) => d.severity === "error") ? EXIT.error : EXIT.ok;
   },
 };
