@@ -134,7 +134,9 @@ describe("file state journal", () => {
 
   it("reports a damaged line in the middle of the journal as STATE_CORRUPT naming file and line", async () => {
     const { store, statePath, version } = await journalled();
-    const v = await store.commit([{ kind: "put", record: aRecord("c-1", 11) }], version, { command: "apply" });
+    const v = await store.commit([{ kind: "put", record: aRecord("c-1", 11) }], version, {
+      command: "apply",
+    });
     await store.commit([{ kind: "put", record: aRecord("c-2", 12) }], v, { command: "apply" });
     await store.close();
     const lines = (await readFile(journalOf(statePath), "utf8")).split("\n");
