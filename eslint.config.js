@@ -11,6 +11,7 @@ export default tseslint.config(
       "src/manifest/generated/",
       "src/state/generated/",
       "src/project/generated/",
+      "src/pricing/generated/",
     ],
   },
   js.configs.recommended,

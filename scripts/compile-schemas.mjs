@@ -28,7 +28,14 @@ export const TARGETS = {
   project: {
     schema: "schemas/project.v1.schema.json",
     output: "src/project/generated/project-validator.ts",
-    options: { allErrors: true, verbose: true, strict: true },
+    // Price overrides state their required keys in if/then branches (as the manifest schema does).
+    options: { allErrors: true, verbose: true, strict: true, strictRequired: false },
+    formats: false,
+  },
+  prices: {
+    schema: "schemas/prices.v1.schema.json",
+    output: "src/pricing/generated/prices-validator.ts",
+    options: { allErrors: true, verbose: true, strict: true, strictRequired: false },
     formats: false,
   },
   state: {

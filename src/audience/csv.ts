@@ -73,7 +73,23 @@ export function csvFields(record: CsvRecordView): string[] {
   return out;
 }
 
+/** Hashes the bytes as they are read (sha256, hex). update() must not keep `chunk`: the caller reuses it. */
+export interface ChunkHasher {
+  update(chunk: Uint8Array): void;
+  digest(): string | Promise<string>;
+}
+
+function sha256Hasher(): ChunkHasher {
+  const hash = createHash("sha256");
+  return {
+    update: (chunk) => void hash.update(chunk),
+    digest: () => hash.digest("hex"),
+  };
+}
+
 export interface CsvParseOptions {
+  /** Where the sha256 is computed (preflight hands large files' bytes to a worker); default here. */
+  readonly hasher?: ChunkHasher;
   /**
    * A record longer than this (bytes) is reported as CSV_MALFORMED instead of being buffered
    * further; it is nearly always an unterminated quote. Default 4 MiB.
@@ -188,6 +204,7 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
     columns: undefined,
   };
   let first = true;
+  let joinBuffer = Buffer.alloc(0);
 
   function grow(): void {
     capacity *= 2;
@@ -348,7 +365,8 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
         }
         const lineEnd = nextNl === -1 ? n : nextNl;
         if (nextComma !== -1 && nextComma < p) nextComma = s.indexOf(",", p);
-        src[count] = s;
+        // Usually already `s`: a load, where a store would pay the old-to-young write barrier.
+        if (src[count] !== s) src[count] = s;
         starts[count] = p;
         if (nextComma !== -1 && nextComma < lineEnd) {
           ends[count++] = nextComma;
@@ -435,8 +453,14 @@ function createCsvTextParser(onRecord: CsvRecordViewHandler, options: CsvParseOp
         joined = true;
         return true;
       } else {
-        // Joining bytes yields a flat string in one copy.
-        pending = Buffer.concat([Buffer.from(pending, "latin1"), chunk]).toString("latin1");
+        // Joining bytes yields a flat string in one copy; the join buffer is reused, so a chunk
+        // costs no new off-heap allocation (Buffer.concat made one per chunk).
+        const length = pending.length + chunk.length;
+        if (joinBuffer.length < length)
+          joinBuffer = Buffer.allocUnsafe(Math.max(length, joinBuffer.length * 2));
+        joinBuffer.write(pending, 0, pending.length, "latin1");
+        chunk.copy(joinBuffer, pending.length);
+        pending = joinBuffer.toString("latin1", 0, length);
         joined = false;
       }
       if (pending.length >= retryAt) consume(false);
@@ -532,7 +556,7 @@ export async function parseCsvRecords(
   onRecord: CsvRecordViewHandler,
   options: CsvParseOptions = {},
 ): Promise<CsvParseResult> {
-  const hash = createHash("sha256");
+  const hash = options.hasher ?? sha256Hasher();
   const parser = createCsvTextParser(onRecord, options);
   let bytes = 0;
   let parsing = true;
@@ -603,7 +627,7 @@ export async function parseCsvRecords(
   }
   return {
     bytes,
-    sha256: hash.digest("hex"),
+    sha256: await hash.digest(),
     records: parser.state.records,
     problem: parser.state.problem,
     stopped: parser.state.stopped,

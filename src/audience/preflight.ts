@@ -35,23 +35,38 @@ export interface PreflightOptions {
 // in a cheap scavenge instead of a large object kept until a full GC (measured: ~13 MB less peak
 // RSS at 1M rows, and flat to 10M; about the same CPU).
 const READ_CHUNK = 120 * 1024;
-// From this size on, duplicate lookups run on a worker thread (duplicate-worker.ts): its start-up
-// (a few ms here, ~30 ms on the other core) is then small beside the lookups it takes away.
+// From this size on, the sha256 and the duplicate lookups run on a worker thread
+// (duplicate-worker.ts): its start-up (a few ms here, ~30 ms on the other core) is then small
+// beside the work it takes away.
 const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 // 2: `header` holds only cells known to be column names (format 1 stored the whole first row).
 const CACHE_FORMAT = 2;
 
-/** Reads a file in fixed-size chunks into one reused buffer: the consumer must finish each chunk before the next. */
+/**
+ * Reads a file in fixed-size chunks into two reused buffers: the consumer must finish each chunk
+ * before asking for the next. The next chunk is read while the consumer works on this one, so the
+ * parsing thread does not sit idle for each read's round trip to libuv's thread pool.
+ */
 export async function* readFileChunks(file: string, chunkSize = READ_CHUNK): AsyncGenerator<Uint8Array> {
   const handle = await open(file, "r");
+  const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)] as const;
+  let next: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buffer = Buffer.allocUnsafe(chunkSize);
+    let turn = 0;
+    next = handle.read(buffers[turn]!, 0, chunkSize, null);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
+      const { bytesRead } = await next;
+      next = undefined;
       if (bytesRead === 0) return;
+      const buffer = buffers[turn]!;
+      turn ^= 1;
+      // The other buffer: the consumer is done with it (it asked for this chunk).
+      next = handle.read(buffers[turn]!, 0, chunkSize, null);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    // A read still in flight (the consumer stopped early) must end before the handle closes.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
@@ -165,10 +180,15 @@ async function scanAndReport(
   let rules: AudienceRules | undefined;
   let firstDataCells: number | undefined;
   let duplicates: DuplicateCheck | undefined;
-  // Loaded before the pass: the header callback that starts the check cannot wait.
-  const offload =
+  // Started before the pass: it hashes from the first byte, and the header callback that starts
+  // the duplicate check cannot wait.
+  const worker =
     fileBytes >= WORKER_THRESHOLD_BYTES
-      ? (await import("./duplicate-worker.js")).createWorkerDuplicateCheck
+      ? (await import("./duplicate-worker.js")).startPreflightWorker({
+          // Audience rows are rarely under 40 bytes; sizing from that avoids regrowing the table.
+          expectedRows: fileBytes / 40,
+          maxRows,
+        })
       : undefined;
 
   const scan = await scanAudience(
@@ -199,18 +219,23 @@ async function scanAndReport(
     },
     {
       displayFile: display,
+      ...(worker === undefined ? {} : { hasher: worker.hasher }),
       header: (_header, compiled) => {
         rules = compiled;
         const id = compiled.identity;
-        // Audience rows are rarely under 40 bytes; sizing from that avoids regrowing the table.
-        const options = { expectedRows: fileBytes / 40, maxRows };
-        if (id.name >= 0 || id.line1 >= 0) duplicates = (offload ?? createDuplicateCheck)(id, options);
+        if (id.name >= 0 || id.line1 >= 0) {
+          duplicates =
+            worker?.duplicateCheck(id) ?? createDuplicateCheck(id, { expectedRows: fileBytes / 40, maxRows });
+        }
       },
     },
   ).catch((error: unknown) => {
     duplicates?.abort();
+    worker?.abort();
     throw error;
   });
+  // No identity columns: the worker only hashed.
+  if (duplicates === undefined) worker?.abort();
   const tally: DuplicateTally =
     duplicates === undefined
       ? { count: 0, firstRows: [], firstLine: 0, checkedRows: 0 }

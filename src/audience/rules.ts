@@ -23,6 +23,8 @@ const KIND_STATE = 1;
 const KIND_ZIP = 2;
 const KIND_COUNTRY = 3;
 const KIND_NON_EMPTY = 4;
+/** address_country of a usps_standard campaign: only US (any letter case). */
+const KIND_US = 5;
 
 interface CompiledRule {
   readonly kind: number;
@@ -63,6 +65,11 @@ function codeTable(codes: ReadonlySet<string>): Uint8Array {
 }
 const STATE_TABLE = codeTable(US_STATE_CODES);
 const COUNTRY_TABLE = codeTable(ISO_COUNTRY_CODES);
+
+/** The trimmed value is `US` in any letter case. */
+function isUs(s: string, a: number, b: number): boolean {
+  return b - a === 2 && (s.charCodeAt(a) | 32) === 117 && (s.charCodeAt(a + 1) | 32) === 115;
+}
 
 function isAsciiSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
@@ -249,10 +256,15 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
             ? KIND_STATE
             : spec.check === "zip"
               ? KIND_ZIP
-              : KIND_COUNTRY,
+              : mapping.usOnly === true
+                ? KIND_US
+                : KIND_COUNTRY,
       index,
       max: spec.max,
-      failure: fail(`${spec.field}_${spec.check === "max" ? "too_long" : "invalid"}` as RowFailureCode),
+      failure:
+        spec.check === "country" && mapping.usOnly === true
+          ? fail("address_country_not_us")
+          : fail(`${spec.field}_${spec.check === "max" ? "too_long" : "invalid"}` as RowFailureCode),
       missing: spec.required ? fail(`${spec.field}_missing` as RowFailureCode) : undefined,
     });
     if (spec.field === "name") identity.name = index;
@@ -333,6 +345,8 @@ export function compileAudienceRules(mapping: AudienceMapping, header: readonly 
         if (!isCode(STATE_TABLE, s, a, b)) failure = rule.failure;
       } else if (rule.kind === KIND_COUNTRY) {
         if (!isCode(COUNTRY_TABLE, s, a, b)) failure = rule.failure;
+      } else if (rule.kind === KIND_US) {
+        if (!isUs(s, a, b)) failure = rule.failure;
       }
       if (failure !== undefined) (failures ??= []).push(failure);
     }
@@ -392,6 +406,8 @@ export function describeRowFailure(failure: RowFailure, mapping?: AudienceMappin
       return `${field} must be 12345 or 12345-6789`;
     case "address_country_invalid":
       return `${field} is not an ISO 3166-1 alpha-2 country code`;
+    case "address_country_not_us":
+      return `${field} is not US, and usps_standard mails only to US addresses`;
     case "merge_variable_empty": {
       const names = Object.entries(mapping?.mergeVariableColumnMapping ?? {})
         .filter(([, column]) => column === failure.column)

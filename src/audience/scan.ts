@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import { csvFields, parseCsvRecords } from "./csv.js";
-import type { CsvProblem, CsvRecordView } from "./csv.js";
+import type { ChunkHasher, CsvProblem, CsvRecordView, CsvRecordViewHandler } from "./csv.js";
 import { compileAudienceRules } from "./rules.js";
 import type { AudienceRules } from "./rules.js";
 import type { AudienceMapping, RowFailure } from "./types.js";
@@ -36,6 +36,8 @@ export interface AudienceScanOptions {
   readonly header?: (header: readonly string[], rules: AudienceRules) => void;
   /** How diagnostics name the file (default ""). */
   readonly displayFile?: string;
+  /** Where the sha256 is computed (default: on this thread). */
+  readonly hasher?: ChunkHasher;
 }
 
 const HINTS = {
@@ -115,7 +117,8 @@ function problemDiagnostic(file: string, problem: CsvProblem): Diagnostic {
 /**
  * One pass over an audience: parse, header checks, per-row rules, byte count and sha256. Calls
  * `onRow` for every data row (including rows after a structural problem is found: none, since
- * parsing stops there).
+ * parsing stops there), with one row object updated in place: read it during the call, never
+ * keep it.
  */
 export async function scanAudience(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
@@ -130,8 +133,15 @@ export async function scanAudience(
   const structural: Diagnostic[] = [];
   let totalRows = 0;
   let failedRows = 0;
+  // One row object for the whole pass, like the parser's record view: no allocation per row.
+  const row: { -readonly [K in keyof AudienceRow]: AudienceRow[K] } = {
+    rowNumber: 0,
+    line: 0,
+    failures: [],
+    record: undefined as unknown as CsvRecordView,
+  };
 
-  const parsed = await parseCsvRecords(input, (record) => {
+  const onRecord: CsvRecordViewHandler = (record) => {
     if (header === undefined) {
       const fields = csvFields(record);
       header = fields;
@@ -156,8 +166,17 @@ export async function scanAudience(
     totalRows++;
     const failures = checkRecord(record);
     if (failures.length > 0) failedRows++;
-    onRow({ rowNumber: totalRows, line: record.line, failures, record });
-  });
+    row.rowNumber = totalRows;
+    row.line = record.line;
+    row.failures = failures;
+    row.record = record;
+    onRow(row);
+  };
+  const parsed = await parseCsvRecords(
+    input,
+    onRecord,
+    options.hasher === undefined ? {} : { hasher: options.hasher },
+  );
 
   if (parsed.problem !== null) structural.push(problemDiagnostic(file, parsed.problem));
   else if (header === undefined) {

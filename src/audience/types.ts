@@ -12,6 +12,11 @@ export interface AudienceMapping {
   readonly optionalAddressColumnMapping: OptionalAddressColumnMapping;
   readonly mergeVariableColumnMapping: MergeVariableColumnMapping;
   readonly metadata: UploadMetadata;
+  /**
+   * Not a Lob field: set for usps_standard campaigns, which mail only to US addresses, so rows
+   * whose address_country is another country fail (`address_country_not_us`).
+   */
+  readonly usOnly?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export type RowFailureCode =
   | "address_zip_invalid"
   | "company_too_long"
   | "address_country_invalid"
+  | "address_country_not_us"
   | "merge_variable_empty"
   | "metadata_too_long"
   | "column_count";

@@ -31,7 +31,13 @@ export type DiagnosticCode =
   | "CSV_NO_ROWS"
   | "CSV_DUPLICATE_HEADER"
   | "ROWS_FAILING"
-  | "DUPLICATE_RECIPIENTS";
+  | "DUPLICATE_RECIPIENTS"
+  | "STANDARD_MAIL_NON_US"
+  | "STANDARD_MAIL_MINIMUM"
+  | "LETTER_FLAT_ENVELOPE"
+  | "LETTER_TOO_MANY_PAGES"
+  | "PDF_PAGES_UNKNOWN"
+  | "CANCEL_WINDOW_DEFAULT";
 
 export interface Diagnostic {
   readonly severity: Severity;

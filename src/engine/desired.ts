@@ -58,6 +58,7 @@ async function buildOne(
       contentHash: hashValue({ resource_type: creative.resource_type, details: creative.details, artwork }),
       fields,
       files,
+      ...(creative.pages !== undefined ? { pages: creative.pages } : {}),
     },
     upload: {
       requiredAddressColumnMapping: audience.requiredAddressColumnMapping,
@@ -75,6 +76,7 @@ async function buildOne(
     send: {
       enabled: manifest.send.enabled,
       ...(manifest.send.max_pieces !== undefined ? { maxPieces: manifest.send.max_pieces } : {}),
+      ...(manifest.send.max_cost !== undefined ? { maxCost: manifest.send.max_cost } : {}),
     },
   };
 }

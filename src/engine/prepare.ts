@@ -64,7 +64,11 @@ export async function loadDesired(
   for (const warning of result.diagnostics.filter((d) => d.severity === "warning")) {
     if (!fromAudience.has(warning)) options.io.notify(warningEvent(warning, "manifest_warning"));
   }
-  const desired = await buildDesired(result.manifests, result.preflight);
+  const desired = await withUnitCosts(
+    await buildDesired(result.manifests, result.preflight),
+    options.project,
+    options.cwd,
+  );
   return {
     manifests: new Map(result.manifests.map((m) => [m.key, m])),
     desired: new Map(desired.map((d) => [d.key, d])),
@@ -73,6 +77,42 @@ export async function loadDesired(
     audienceSkips: new Map([...result.preflight].map(([key, report]) => [key, skipsOf(report)])),
     diagnostics: result.diagnostics,
   };
+}
+
+/**
+ * Each campaign's price per piece, from the project's price table (loaded lazily: the pricing
+ * module and its table are read only by commands that plan). The planner multiplies it by the
+ * pieces a send mails and checks the budgets.
+ */
+async function withUnitCosts(
+  desired: readonly DesiredCampaign[],
+  project: Project | undefined,
+  cwd: string,
+): Promise<DesiredCampaign[]> {
+  const { loadPriceBook, unitCostOf } = await import("../pricing/index.js");
+  const book = await loadPriceBook(project, cwd);
+  return desired.map((d) => {
+    const letter = d.creative.resource_type === "letter";
+    const unknownPages =
+      letter && d.creative.pages === undefined
+        ? pagesUnknownReason(d.creative.artworkSource.file)
+        : undefined;
+    const unitCost = unitCostOf(book, {
+      resourceType: d.creative.resource_type,
+      details: d.creative.details,
+      ...(d.creative.pages !== undefined ? { pages: d.creative.pages } : {}),
+      ...(unknownPages !== undefined ? { pagesUnknownReason: unknownPages } : {}),
+    });
+    return { ...d, unitCost };
+  });
+}
+
+function pagesUnknownReason(file: string | undefined): string {
+  if (file === undefined) return "the letter's page count is unknown";
+  if (/^tmpl_/.test(file)) return `the letter's page count is unknown: its artwork is a template (${file})`;
+  if (/^https:\/\//.test(file)) return "the letter's page count is unknown: its artwork is a remote URL";
+  if (/\.pdf$/i.test(file)) return `the letter's page count is unknown: ${file} could not be read as a PDF`;
+  return "the letter's page count is unknown: HTML is laid out into pages by Lob";
 }
 
 /**
@@ -209,6 +249,8 @@ function assertSameAccount(session: Session, observed: ObservedWorld): void {
 export interface ApplyPlanOptions {
   /** The project's name (tag `campaignctl_project`). */
   readonly project: string;
+  /** `budget.max_cost_per_run` from campaignctl.yaml. */
+  readonly budget?: { readonly maxCostPerRun?: number };
   readonly settleMs?: number;
   readonly recreate?: readonly string[];
   /** Default "project": recorded campaigns without a manifest are planned as removed. */
@@ -268,6 +310,7 @@ async function planOnce(
     project: options.project,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     ...(options.recreate ? { recreate: options.recreate } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
   return withReviewContext(plan, session, options.project, loaded.audienceSkips);
 }

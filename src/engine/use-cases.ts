@@ -46,6 +46,7 @@ function planOptions(
   return {
     project: projectName(options),
     scope: scopeOfPaths(paths, options),
+    ...(options.project?.budget ? { budget: options.project.budget } : {}),
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     ...(options.recreate && options.recreate.length > 0 ? { recreate: options.recreate } : {}),
   };

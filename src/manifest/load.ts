@@ -15,8 +15,10 @@ import { substituteEnv } from "./env-substitution.js";
 import { readManifestText } from "./read-manifest.js";
 import type { RuleFinding } from "./rules.js";
 import type { FileAccessFinding, ProjectScope } from "./file-access.js";
-import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding } from "./file-access.js";
+import { MAX_ARTWORK_BYTES, checkProjectFile, isFinding, readBoundedFile } from "./file-access.js";
 import { checkMergeVariables, classifyArtwork, displayPath, readHtml } from "./rules.js";
+import type { MailingFinding } from "./mailing-rules.js";
+import { checkCancelWindow, checkLetterPages, checkStandardMail } from "./mailing-rules.js";
 import { checkAgainstSchema } from "./schema-pass.js";
 import { suggestClosest } from "./suggest.js";
 import type { Artwork, ArtworkField, CampaignManifest, CampaignSpec, CreativeSpec } from "./types.js";
@@ -67,6 +69,8 @@ interface ManifestDocument {
   value: unknown;
   envMissing: string[];
   substituted: { path: string; value: string; reference: string }[];
+  /** A letter's local PDF: its page count, once read. */
+  letterPages?: number;
 }
 
 /**
@@ -390,7 +394,10 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
   return isPlainObject(value) ? value : undefined;
 }
 
-function pushFinding(document: ManifestDocument, finding: RuleFinding | FileAccessFinding | null): void {
+function pushFinding(
+  document: ManifestDocument,
+  finding: RuleFinding | FileAccessFinding | MailingFinding | null,
+): void {
   if (finding) {
     report(
       document,
@@ -434,6 +441,8 @@ async function checkRules(
       } else if (resolved.mediaType === "html") {
         const text = await readHtml(checked.realPath);
         if (text !== undefined) html[field] = text;
+      } else if (resolved.mediaType === "pdf" && resourceType === "letter") {
+        await checkLetterPdf(document, checked.realPath, displayPath(resolved.path, opts.cwd), creative);
       }
     }
     const audience = asRecord(root.audience);
@@ -452,6 +461,11 @@ async function checkRules(
         pushFinding(document, finding);
       }
     }
+  }
+
+  const campaign = asRecord(root.campaign);
+  if (campaign !== undefined && !document.diagnostics.some((d) => d.severity === "error")) {
+    for (const finding of checkCancelWindow(campaign)) pushFinding(document, finding);
   }
 
   const audience = asRecord(root.audience);
@@ -475,16 +489,49 @@ async function checkRules(
   pushFinding(document, missing);
   const key = keyOf(document);
   if (missing !== null || opts.preflight === false || hasErrorUnder(document, "audience")) return {};
-  return {
-    key,
-    report: await preflightCampaignAudience(
-      document,
-      audience as unknown as AudienceMapping,
-      csvPath,
-      csvShown,
-      opts,
-    ),
-  };
+  // A details block the schema refused (usps_standard on a 4x6 postcard, say) has its error already.
+  const standardMail =
+    asRecord(creative?.details)?.mail_type === "usps_standard" &&
+    !hasErrorUnder(document, "creative.details");
+  const report = await preflightCampaignAudience(
+    document,
+    audience as unknown as AudienceMapping,
+    csvPath,
+    csvShown,
+    opts,
+    standardMail,
+  );
+  if (report && standardMail) {
+    for (const finding of checkStandardMail(report, csvShown)) pushFinding(document, finding);
+  }
+  return { key, report };
+}
+
+/** A letter's PDF: count its pages (pdf-lib, loaded only here) and apply the envelope rules. */
+async function checkLetterPdf(
+  document: ManifestDocument,
+  realPath: string,
+  shown: string,
+  creative: Record<string, unknown>,
+): Promise<void> {
+  let pages: number;
+  try {
+    const { countPdfPages } = await import("./pdf-pages.js");
+    pages = await countPdfPages(await readBoundedFile(realPath, MAX_ARTWORK_BYTES, "artwork file"));
+  } catch (error) {
+    pushFinding(document, {
+      severity: "warning",
+      code: "PDF_PAGES_UNKNOWN",
+      segments: ["creative", "file"],
+      anchor: "value",
+      message: `cannot count the pages of ${shown} (${error instanceof Error ? error.message.split("\n")[0]!.slice(0, 200) : "unreadable PDF"}): the envelope rules are not checked and the cost is not estimated`,
+      hint: "check that the file is a valid PDF (Lob will reject one it cannot read)",
+    });
+    return;
+  }
+  document.letterPages = pages;
+  const doubleSided = asRecord(creative.details)?.double_sided !== false;
+  for (const finding of checkLetterPages({ pages, doubleSided, file: shown })) pushFinding(document, finding);
 }
 
 function scopeOf(opts: LoadOptions): ProjectScope {
@@ -519,6 +566,7 @@ async function preflightCampaignAudience(
   csvPath: string,
   csvShown: string,
   opts: LoadOptions,
+  usOnly = false,
 ): Promise<PreflightReport | undefined> {
   // Loaded lazily: `validate --no-preflight` and the schema-only paths never pay for the CSV parser.
   const { preflightAudience } = await import("../audience/index.js");
@@ -528,7 +576,7 @@ async function preflightCampaignAudience(
       preflightAudience({
         file: csvPath,
         displayFile: csvShown,
-        mapping: mappingOf(audience),
+        mapping: usOnly ? { ...mappingOf(audience), usOnly } : mappingOf(audience),
         ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
       });
     // Small audiences preflight side by side; a large one runs alone, so memory stays that of one
@@ -611,6 +659,7 @@ function buildManifest(document: ManifestDocument): CampaignManifest {
     ...(creative.from === undefined ? {} : { from: creative.from as CreativeSpec["from"] }),
     ...(creative.description === undefined ? {} : { description: creative.description as string | null }),
     ...(creative.metadata === undefined ? {} : { metadata: creative.metadata as Record<string, string> }),
+    ...(document.letterPages === undefined ? {} : { pages: document.letterPages }),
   };
   const audience = root.audience as Record<string, unknown> & AudienceMapping;
   const { line, col } = positionOfNode(document.doc.contents, document.lineCounter);

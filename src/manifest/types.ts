@@ -32,6 +32,8 @@ export interface CreativeSpec {
   readonly from?: string | InlineAddress;
   readonly description?: string | null;
   readonly metadata?: Metadata;
+  /** Letters with a local PDF: its page count (for the envelope rules and cost estimates). */
+  readonly pages?: number;
 }
 
 export interface AudienceSpec extends AudienceMapping {
@@ -45,6 +47,8 @@ export interface SendSpec {
   readonly enabled: boolean;
   /** A send is refused when more rows than this would be mailed. */
   readonly max_pieces?: number;
+  /** USD: a send is refused when its cost estimate is higher. */
+  readonly max_cost?: number;
 }
 
 /** A position in a manifest file, for pointing at a document or field. */

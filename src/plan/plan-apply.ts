@@ -14,6 +14,7 @@ import { summarizePlan } from "./summary.js";
 import type {
   ActionBody,
   CampaignPlan,
+  CostEstimate,
   DesiredCampaign,
   FieldChange,
   Headline,
@@ -25,6 +26,7 @@ import type {
   ReasonCode,
 } from "./types.js";
 import { addMinutes } from "./values.js";
+import { amountCents, centsToDollars, formatUnitPrice, formatUsd, toCents } from "./money.js";
 
 /** How long a create with no answer may still land in Lob before it is judged lost (`--settle`). */
 export const DEFAULT_SETTLE_MS = 2 * 60_000;
@@ -50,7 +52,8 @@ export function planApply(inputs: PlanInputs): Plan {
       campaigns.push(planRemoved(inputs.state.campaigns[key]!, inputs));
     }
   }
-  return finishPlan("apply", inputs, campaigns);
+  const limit = inputs.budget?.maxCostPerRun;
+  return finishPlan("apply", inputs, limit === undefined ? campaigns : applyRunBudget(campaigns, limit));
 }
 
 function scopeOf(inputs: Pick<PlanInputs, "scope">): PlanScope {
@@ -702,6 +705,24 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: Plan
     });
     return;
   }
+  const cost = costOf(desired, pieces);
+  const maxCost = desired.send.maxCost;
+  if (maxCost !== undefined) {
+    if (cost?.amount === null || cost?.amount === undefined) {
+      actions.push(costUnknown(cost, `send.max_cost (${formatUsd(maxCost)})`));
+      return;
+    }
+    if (toCents(cost.amount) > toCents(maxCost)) {
+      actions.push({
+        kind: "blocked",
+        changes: [],
+        reason: `send refused: estimated ${describeCost(cost)}, more than send.max_cost (${formatUsd(maxCost)})`,
+        reasonCode: "max_cost_exceeded",
+        hint: "raise send.max_cost if this spend is intended, or mail fewer pieces (fix the audience file)",
+      });
+      return;
+    }
+  }
   const minutes = cancelWindowOf(desired);
   actions.push({
     kind: "send",
@@ -709,8 +730,74 @@ function addSend(desired: DesiredCampaign, actions: PlannedAction[], notes: Plan
     totalRows: desired.audience.totalRows,
     cancelWindowMinutes: minutes,
     cancelDeadlineIfSentNow: addMinutes(now, minutes),
+    ...(cost ? { cost } : {}),
     reason: "send.enabled is true and the campaign is still a draft",
     reasonCode: "send_enabled",
+  });
+}
+
+/** pieces × the unit price the engine found in the price table; undefined when none was given. */
+function costOf(desired: DesiredCampaign, pieces: number): CostEstimate | undefined {
+  const unit = desired.unitCost;
+  if (!unit) return undefined;
+  return {
+    pieces,
+    unitPrice: unit.unitPrice,
+    amount: unit.unitPrice === null ? null : centsToDollars(amountCents(pieces, unit.unitPrice)),
+    currency: "USD",
+    asOf: unit.asOf,
+    tier: unit.tier,
+    basis: unit.basis,
+    ...(unit.unknownReason !== undefined ? { unknownReason: unit.unknownReason } : {}),
+  };
+}
+
+/** `$909.00 (1,000 × $0.909, developer prices as of 2026-11)`: both numbers a budget compares, and where they come from. */
+function describeCost(cost: CostEstimate): string {
+  return `${formatUsd(cost.amount ?? 0)} (${formatCount(cost.pieces)} × ${formatUnitPrice(cost.unitPrice ?? 0)}, ${cost.tier} prices as of ${cost.asOf})`;
+}
+
+/** A money limit applies but the estimate is unknown: a guard that cannot check must refuse. */
+function costUnknown(cost: CostEstimate | undefined, limit: string): PlannedAction {
+  return {
+    kind: "blocked",
+    changes: [],
+    reason: `send refused: its cost cannot be estimated (${cost?.unknownReason ?? "no price table"}), so ${limit} cannot be checked`,
+    reasonCode: "cost_unknown",
+    hint: "give the missing price with pricing.overrides in campaignctl.yaml (a letter's pages are counted only from a local PDF), or remove the limit",
+  };
+}
+
+/**
+ * `budget.max_cost_per_run`: when this run's sends are estimated at more than the budget in total,
+ * every one of them is blocked (which to drop is a person's choice, not campaignctl's). A send whose
+ * cost is unknown is blocked on its own: the budget cannot be checked with it in.
+ */
+function applyRunBudget(campaigns: readonly CampaignPlan[], limit: number): CampaignPlan[] {
+  let totalCents = 0;
+  for (const campaign of campaigns) {
+    for (const action of campaign.actions) {
+      if (action.kind === "send" && action.cost?.amount != null) totalCents += toCents(action.cost.amount);
+    }
+  }
+  const over = totalCents > toCents(limit);
+  const budget = `budget.max_cost_per_run (${formatUsd(limit)})`;
+  return campaigns.map((campaign) => {
+    if (!campaign.actions.some((a) => a.kind === "send")) return campaign;
+    const actions = campaign.actions.map((action): PlannedAction => {
+      if (action.kind !== "send") return action;
+      const cost = action.cost;
+      if (cost?.amount === null || cost?.amount === undefined) return costUnknown(cost, budget);
+      if (!over) return action;
+      return {
+        kind: "blocked",
+        changes: [],
+        reason: `send refused: this run's sends are estimated at ${formatUsd(centsToDollars(totalCents))} in total (this one ${describeCost(cost)}), more than ${budget}`,
+        reasonCode: "run_budget_exceeded",
+        hint: "raise budget.max_cost_per_run in campaignctl.yaml if this spend is intended, or send fewer campaigns in this run (apply PATH limits a run to some manifests)",
+      };
+    });
+    return { ...campaign, actions };
   });
 }
 

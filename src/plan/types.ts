@@ -26,7 +26,45 @@ export interface DesiredCampaign {
   readonly creative: DesiredCreative;
   readonly upload: DesiredUpload;
   readonly audience: DesiredAudience;
-  readonly send: { readonly enabled: boolean; readonly maxPieces?: number };
+  readonly send: { readonly enabled: boolean; readonly maxPieces?: number; readonly maxCost?: number };
+  /** The price of one piece from the price table (src/pricing/); absent: no estimate is made. */
+  readonly unitCost?: UnitCost;
+}
+
+/** One piece's estimated price: the planner multiplies it by the pieces a send mails. */
+export interface UnitCost {
+  /** USD per piece; null when it cannot be estimated (`unknownReason` says why). */
+  readonly unitPrice: number | null;
+  readonly asOf: string;
+  readonly tier: string;
+  readonly basis: string;
+  readonly unknownReason?: string;
+}
+
+/** What a send is estimated to cost (plan.v1.schema.json `$defs/costEstimate`). */
+export interface CostEstimate {
+  readonly pieces: number;
+  /** USD per piece; null when it cannot be estimated. */
+  readonly unitPrice: number | null;
+  /** pieces × unitPrice, rounded to cents. */
+  readonly amount: number | null;
+  readonly currency: "USD";
+  /** The price table's as_of date. */
+  readonly asOf: string;
+  readonly tier: string;
+  /** e.g. "postcard 4x6, usps_first_class". */
+  readonly basis: string;
+  /** Why unitPrice is null. */
+  readonly unknownReason?: string;
+}
+
+/** The estimated total of a plan's sends. */
+export interface PlanCost {
+  readonly total: number;
+  readonly currency: "USD";
+  readonly asOf: string;
+  /** True when some send's cost could not be estimated (the total leaves it out). */
+  readonly partial: boolean;
 }
 
 export interface DesiredCreative {
@@ -44,6 +82,8 @@ export interface DesiredCreative {
   readonly fields: Readonly<Record<string, unknown>>;
   /** Artwork field → the local file a create uploads (absent for template ids and URLs). */
   readonly files?: Readonly<Record<string, LocalFileRef>>;
+  /** Letters with a local PDF: its page count (prices extra pages). */
+  readonly pages?: number;
 }
 
 export interface DesiredUpload {
@@ -129,6 +169,9 @@ export type ReasonCode =
   | "sent_duplicate"
   | "no_passing_rows"
   | "max_pieces_exceeded"
+  | "max_cost_exceeded"
+  | "run_budget_exceeded"
+  | "cost_unknown"
   | "removed_but_sent"
   | "campaign_gone"
   | "never_created"
@@ -236,7 +279,7 @@ export type PlannedAction =
       readonly cancelWindowMinutes: number;
       /** The cancel deadline if the send happened at plan time (Lob's clock). */
       readonly cancelDeadlineIfSentNow: string;
-      /** What the send is estimated to cost (filled by the price table, when there is one). */
+      /** What it is estimated to cost (absent when no price table was given to the planner). */
       readonly cost?: CostEstimate;
     } & Reasoned)
   | ({ readonly kind: "delete"; readonly resource: "campaign"; readonly id: string } & Reasoned)
@@ -305,31 +348,6 @@ export interface AudienceSkip {
   readonly line: number;
 }
 
-/** A send's estimated cost (issue 13's price table; shape agreed across branches). */
-export interface CostEstimate {
-  readonly pieces: number;
-  /** USD per piece; null when it cannot be estimated. */
-  readonly unitPrice: number | null;
-  /** pieces × unitPrice, rounded to cents. */
-  readonly amount: number | null;
-  readonly currency: "USD";
-  /** The price table's as_of date. */
-  readonly asOf: string;
-  readonly tier: string;
-  /** e.g. "postcard 4x6, usps_first_class". */
-  readonly basis: string;
-  /** Why unitPrice is null. */
-  readonly unknownReason?: string;
-}
-
-/** The estimated cost of every send in a plan. */
-export interface PlanCost {
-  readonly total: number;
-  readonly currency: "USD";
-  readonly asOf: string;
-  readonly partial: boolean;
-}
-
 export interface PlanSummary {
   readonly create: number;
   readonly update: number;
@@ -342,6 +360,7 @@ export interface PlanSummary {
   readonly noop: number;
   /** Keys waiting for an earlier create to settle (see the `wait` action). */
   readonly wait: number;
+  /** The sends' estimated total; present when some send carries a `cost`. */
   readonly cost?: PlanCost;
 }
 
@@ -387,6 +406,8 @@ export interface PlanInputs {
   readonly settleMs?: number;
   /** Keys destroyed earlier that the user asked to create again (`apply --recreate KEY`). */
   readonly recreate?: readonly string[];
+  /** `budget.max_cost_per_run` (USD): sends whose estimates total more are all blocked. */
+  readonly budget?: { readonly maxCostPerRun?: number };
 }
 
 export type { CampaignRecord, Creative, Upload };

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Document } from "yaml";
 import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 import type { Diagnostic } from "../core/diagnostics.js";
-import { sortDiagnostics } from "../core/diagnostics.js";
+import { formatLocation, sortDiagnostics } from "../core/diagnostics.js";
 import { CampaignctlError } from "../core/errors.js";
 import { describeSchemaErrors } from "../manifest/schema-messages.js";
 import type { SchemaError } from "../manifest/schema-messages.js";
@@ -17,7 +17,7 @@ import {
   yamlSyntaxDiagnostic,
 } from "../manifest/yaml-nodes.js";
 import { validate } from "./generated/project-validator.js";
-import type { Project } from "./types.js";
+import type { PriceOverride, Project, ProjectBudget, ProjectPricing } from "./types.js";
 import { DEFAULT_PROJECT_NAME, PROJECT_FILE_NAME } from "./types.js";
 
 const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -144,7 +144,11 @@ export async function readProjectFile(
     manifests?: string[];
     state?: string;
     allow_paths?: string[];
+    pricing?: { tier?: string; table?: string; overrides?: Omit<PriceOverride, "at">[] };
+    budget?: { max_cost_per_run?: number };
   };
+  const at = (segments: readonly PathSegment[]) =>
+    formatLocation({ file: shown, ...positionOfNode(locate(doc, segments).node, lineCounter) });
   return {
     name: settings.project,
     root,
@@ -152,7 +156,27 @@ export async function readProjectFile(
     manifestGlobs: settings.manifests,
     state: settings.state,
     allowPaths: (settings.allow_paths ?? []).map((p) => resolve(root, p)),
+    ...(settings.pricing ? { pricing: pricingOf(settings.pricing, root, at) } : {}),
+    ...(settings.budget ? { budget: budgetOf(settings.budget) } : {}),
   };
+}
+
+function pricingOf(
+  pricing: { tier?: string; table?: string; overrides?: Omit<PriceOverride, "at">[] },
+  root: string,
+  at: (segments: readonly PathSegment[]) => string,
+): ProjectPricing {
+  return {
+    ...(pricing.tier !== undefined ? { tier: pricing.tier, tierAt: at(["pricing", "tier"]) } : {}),
+    ...(pricing.table !== undefined
+      ? { table: resolve(root, pricing.table), tableAsWritten: pricing.table }
+      : {}),
+    overrides: (pricing.overrides ?? []).map((o, i) => ({ ...o, at: at(["pricing", "overrides", i]) })),
+  };
+}
+
+function budgetOf(budget: { max_cost_per_run?: number }): ProjectBudget {
+  return budget.max_cost_per_run !== undefined ? { maxCostPerRun: budget.max_cost_per_run } : {};
 }
 
 /** `${env:NAME}` in any string, replaced in the AST so positions stay exact (e.g. `state: ${env:DATABASE_URL}`). */

@@ -21,6 +21,40 @@ export interface Project {
   readonly state: string | undefined;
   /** Absolute folders outside the root that manifests may read files from (`allow_paths`). */
   readonly allowPaths: readonly string[];
+  /** `pricing`: which prices cost estimates use (absent: the shipped table's default tier). */
+  readonly pricing?: ProjectPricing;
+  /** `budget`: money limits for one run. */
+  readonly budget?: ProjectBudget;
+}
+
+/** One `pricing.overrides` entry: a piece price (`product` …) or an adder (`adder` …). */
+export interface PriceOverride {
+  readonly tier?: string;
+  readonly product?: "postcard" | "letter" | "self_mailer";
+  readonly size?: string;
+  readonly mail_type?: "usps_first_class" | "usps_standard";
+  readonly color?: boolean;
+  readonly adder?: "extra_page" | "extra_service";
+  readonly service?: "certified" | "certified_return_receipt" | "registered";
+  readonly price: number;
+  /** `file:line:col` of the entry in campaignctl.yaml, for messages. */
+  readonly at: string;
+}
+
+export interface ProjectPricing {
+  readonly tier?: string;
+  /** `file:line:col` of `pricing.tier`. */
+  readonly tierAt?: string;
+  /** Absolute path of the team's own price table (`pricing.table`). */
+  readonly table?: string;
+  /** `pricing.table` as written, for messages. */
+  readonly tableAsWritten?: string;
+  readonly overrides: readonly PriceOverride[];
+}
+
+export interface ProjectBudget {
+  /** `budget.max_cost_per_run`, USD. */
+  readonly maxCostPerRun?: number;
 }
 
 // One name each: the file name is shared with manifest discovery (which skips it), the default

@@ -1,6 +1,6 @@
 import type { CampaignPlan, FieldChange, Plan, PlannedAction } from "../plan/types.js";
 import { blockedItems } from "../plan/summary.js";
-import { formatValue, summaryLine } from "./plan-text.js";
+import { costLine, formatValue, summaryLine } from "./plan-text.js";
 
 /** GitHub refuses an issue or pull-request comment longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -305,6 +305,7 @@ function actionLines(action: PlannedAction): string[] {
     case "send":
       return [
         `! SEND ${count(action.pieces)} pieces of ${count(action.totalRows)} rows: irreversible, costs money`,
+        ...(action.cost ? [`  ${costLine(action.cost)}`] : []),
         `  cancellable for ${action.cancelWindowMinutes} minutes after the send`,
       ];
     case "delete":

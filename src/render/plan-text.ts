@@ -1,4 +1,12 @@
-import type { CampaignPlan, FieldChange, Plan, PlannedAction } from "../plan/types.js";
+import { formatUnitPrice, formatUsd } from "../plan/money.js";
+import type {
+  CampaignPlan,
+  CostEstimate,
+  FieldChange,
+  Plan,
+  PlanCost,
+  PlannedAction,
+} from "../plan/types.js";
 import type { Style } from "./style.js";
 import { makeStyle } from "./style.js";
 
@@ -83,6 +91,7 @@ function renderAction(action: PlannedAction, style: Style): string[] {
     case "send":
       return [
         `    ${style.red(style.bold("! SEND"))} ${style.bold(`${action.pieces.toLocaleString("en-US")} pieces`)} of ${action.totalRows.toLocaleString("en-US")} rows ${style.red("— irreversible, costs money")}`,
+        ...(action.cost ? [`        ${costLine(action.cost)}`] : []),
         `        cancellable for ${action.cancelWindowMinutes} minutes after the send (until ${action.cancelDeadlineIfSentNow} if sent now)`,
       ];
     case "delete":
@@ -108,6 +117,24 @@ function renderAction(action: PlannedAction, style: Style): string[] {
     case "wait":
       return [`    ${style.yellow("…")} wait until ${action.until} ${style.dim(`(${action.reason})`)}`];
   }
+}
+
+/** `estimated cost: 1,000 × $0.909 = $909.00 (estimate: developer prices as of 2026-11; postcard 4x6, usps_first_class)` */
+export function costLine(cost: CostEstimate): string {
+  const label = `estimate: ${cost.tier} prices as of ${cost.asOf}; ${cost.basis}`;
+  if (cost.unitPrice === null || cost.amount === null) {
+    return `estimated cost: unknown (${cost.unknownReason ?? "no price"}) (${label})`;
+  }
+  return `estimated cost: ${cost.pieces.toLocaleString("en-US")} × ${formatUnitPrice(cost.unitPrice)} = ${formatUsd(cost.amount)} (${label})`;
+}
+
+/** The summary's money part: `; estimated $909.00, prices as of 2026-11`. */
+function summaryCost(cost: PlanCost | undefined): string {
+  if (!cost) return "";
+  const total = cost.partial
+    ? `at least ${formatUsd(cost.total)} (some costs unknown)`
+    : formatUsd(cost.total);
+  return `; estimated ${total}, prices as of ${cost.asOf}`;
 }
 
 function changes(list: readonly FieldChange[], style: Style, creating: boolean): string[] {
@@ -138,7 +165,11 @@ export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string
   }
   const send =
     s.send > 0
-      ? style.red(style.bold(`${s.send} to SEND (${s.sendPieces.toLocaleString("en-US")} pieces)`))
+      ? style.red(
+          style.bold(
+            `${s.send} to SEND (${s.sendPieces.toLocaleString("en-US")} pieces${summaryCost(s.cost)})`,
+          ),
+        )
       : "0 to SEND";
   const blocked = s.blocked > 0 ? `, ${style.red(`${s.blocked} blocked`)}` : "";
   const waiting = (s.wait ?? 0) > 0 ? `, ${style.yellow(`${s.wait} waiting`)}` : "";

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { preflightAudience, readFileChunks, scanAudience } from "../../src/audience/index.js";
 import type { AudienceMapping } from "../../src/audience/index.js";
-import { createWorkerDuplicateCheck } from "../../src/audience/duplicate-worker.js";
+import { createWorkerDuplicateCheck, startPreflightWorker } from "../../src/audience/duplicate-worker.js";
 import { createDuplicateCheck } from "../../src/audience/duplicates.js";
 import type {
   DuplicateCheck,
@@ -232,6 +234,48 @@ describe("duplicate check vs an exact reference (a Set of normalised identities)
       });
       const warning = report.diagnostics.find((d) => d.code === "DUPLICATE_RECIPIENTS");
       expect(warning?.line).toBe(expected.firstLine);
+      // Above the threshold the worker hashes the bytes: the same digest as the file's.
+      expect(report.sha256).toBe(createHash("sha256").update(readFileSync(file)).digest("hex"));
     }
+  });
+});
+
+describe("the preflight worker's sha256", () => {
+  it("is the digest of the bytes given, in order, through a ring reused many times", async () => {
+    const file = tmp.write("audience.csv", seededAudience(5, 2000, 100));
+    const bytes = readFileSync(file);
+    const expected = createHash("sha256").update(bytes).digest("hex");
+    expect(bytes.length).toBeGreaterThan(8 * 4096);
+    // Chunks smaller and larger than the ring, and an empty one.
+    for (const chunkSize of [997, 4096, 10_000]) {
+      const worker = startPreflightWorker({ maxRows: 10, hashRingBytes: 4096 });
+      try {
+        worker.hasher.update(new Uint8Array(0));
+        for await (const chunk of readFileChunks(file, chunkSize)) worker.hasher.update(chunk);
+        expect({ chunkSize, sha256: await worker.hasher.digest() }).toEqual({ chunkSize, sha256: expected });
+      } finally {
+        worker.abort();
+      }
+    }
+  });
+
+  it("hashes alongside the duplicate check, and both results match the single-thread ones", async () => {
+    const file = tmp.write("audience.csv", seededAudience(9, 1500, 200));
+    const expected = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const options = { maxRows: 10, ringBytes: 1 << 15, ringEntries: 32 };
+    const worker = startPreflightWorker({ ...options, hashRingBytes: 8192 });
+    let check: DuplicateCheck | undefined;
+    const scan = await scanAudience(
+      readFileChunks(file, 3001),
+      MAPPING,
+      (row) => {
+        if (row.failures.length === 0) check!.add(row.record, row.rowNumber, row.line);
+      },
+      { hasher: worker.hasher, header: (_h, rules) => (check = worker.duplicateCheck(rules.identity)) },
+    );
+    expect(scan.sha256).toBe(expected);
+    const got = await check!.finish();
+    expect(got).toEqual(await runCheck(file, createDuplicateCheck, options, 3001));
+    expect(got.count).toBeGreaterThan(0);
   });
 });

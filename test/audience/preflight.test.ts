@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createDuplicateDetector,
   preflightAudience,
+  readFileChunks,
   recordViewOf,
   validateAudienceRows,
 } from "../../src/audience/index.js";
@@ -302,5 +303,29 @@ describe("validateAudienceRows and readCsvHeader", () => {
     const file = tmp.write("h.csv", '"first name",zip\n1,"never closed');
     expect(await readCsvHeader(file)).toEqual(["first name", "zip"]);
     expect(await readCsvHeader(tmp.write("e.csv", ""))).toEqual([]);
+  });
+});
+
+describe("readFileChunks", () => {
+  it("yields the file's bytes in order, in chunks of at most the given size, reading ahead", async () => {
+    const bytes = Buffer.from(Array.from({ length: 10 * 4096 + 7 }, (_, i) => (i * 7919) % 251));
+    const file = tmp.write("bytes.bin", bytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of readFileChunks(file, 4096)) {
+      expect(chunk.length).toBeLessThanOrEqual(4096);
+      chunks.push(Buffer.from(chunk));
+    }
+    expect(chunks).toHaveLength(11);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+
+  it("closes the file when the consumer stops early, with a read still in flight", async () => {
+    const file = tmp.write("bytes.bin", Buffer.alloc(64 * 1024, 65));
+    let seen = 0;
+    for await (const chunk of readFileChunks(file, 1024)) {
+      seen += chunk.length;
+      if (seen >= 2048) break;
+    }
+    expect(seen).toBe(2048);
   });
 });

@@ -49,7 +49,9 @@ const CASES: Readonly<Record<string, Case>> = {
   },
   "schedule-type-bad": { errors: [["SCHEMA", `${M}:5:18`, "must be immediate (got 'scheduled')"]] },
   "cancel-window-negative": { errors: [["SCHEMA", `${M}:7:35`, "must be >= 0 (got -5)"]] },
-  "cancel-window-string": { errors: [["SCHEMA", `${M}:7:35`, "must be a whole number (got a string)"]] },
+  "cancel-window-string": {
+    errors: [["SCHEMA", `${M}:7:35`, "must be a whole number or null (got a string)"]],
+  },
   "billing-group-bad-id": { errors: [["SCHEMA", `${M}:8:21`, "billing group id like bg_"]] },
   "unknown-top-level-field": { errors: [["SCHEMA", `${M}:2:1`, "unknown field 'schedule'"]] },
   // The typo explains the missing 'use_type': one diagnostic, not two.

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = new URL("../../", import.meta.url);
 
 describe("the precompiled schema validators", () => {
-  it.each(["manifest", "project", "state"])(
+  it.each(["manifest", "project", "prices", "state"])(
     "%s: is up to date with its schema (run: node scripts/compile-schemas.mjs)",
     async (name) => {
       const script = fileURLToPath(new URL("scripts/compile-schemas.mjs", ROOT));

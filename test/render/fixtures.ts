@@ -25,6 +25,12 @@ export function anApplyPlan(): Plan {
     key: "summer",
     source: "summer.yaml:1:1",
     send: { enabled: true, maxPieces: 100 },
+    unitCost: {
+      unitPrice: 0.909,
+      asOf: "2026-11",
+      tier: "developer",
+      basis: "postcard 4x6, usps_first_class",
+    },
   });
   return planApply(
     inputs({
