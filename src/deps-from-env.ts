@@ -9,7 +9,10 @@ import type { LobClientEvent } from "./lob/client.js";
 import { createLobClient } from "./lob/client.js";
 import { resolveTarget } from "./lob/target.js";
 import type { Project } from "./project/types.js";
-import { normalizeApiUrl, openStateStore, resolveStatePath } from "./state/index.js";
+import { DEFAULT_PROJECT } from "./core/tags.js";
+import { normalizeApiUrl } from "./state/index.js";
+import { openSelectedStore } from "./state/open.js";
+import { selectState } from "./state/select.js";
 import type { StateLock, StateStore, StateTarget } from "./state/types.js";
 
 export interface EngineDepsOptions {
@@ -18,6 +21,7 @@ export interface EngineDepsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** `--sandbox`: an embedded emulator under the project's .campaignctl/sandbox/ instead of Lob. */
   readonly sandbox: boolean;
+  /** `--state`: a file path (relative to cwd) or a postgres:// URL; else CAMPAIGNCTL_STATE in env, the project's `state`, the default file. */
   readonly statePath?: string;
   /** The project: the state, the sandbox and the caches live under its root (default cwd). */
   readonly project?: Project;
@@ -56,11 +60,12 @@ export interface OpenedEngineDeps {
 export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<OpenedEngineDeps> {
   const target = resolveTarget(options.env, { sandbox: options.sandbox });
   const root = options.project?.root ?? options.cwd;
-  const statePath = resolveStatePath({
+  const selection = selectState({
     cwd: options.cwd,
     root,
     sandbox: options.sandbox,
     ...(options.statePath ? { statePath: options.statePath } : {}),
+    ...(options.env["CAMPAIGNCTL_STATE"] !== undefined ? { envState: options.env["CAMPAIGNCTL_STATE"] } : {}),
     ...(options.project?.state !== undefined ? { projectState: options.project.state } : {}),
   });
   // LOB_API_KEY is a secret even when --sandbox leaves it unused: a manifest or a bug could still
@@ -70,14 +75,22 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
     (s) => s.length > 0,
   );
   for (const secret of secrets) registerSecret(secret);
-  const store = openStateStore(statePath, { secrets, ...journalOptionFrom(options.env) });
+  const stateTarget: StateTarget =
+    target.kind === "sandbox"
+      ? { apiUrl: "sandbox", mode: "test" }
+      : { apiUrl: normalizeApiUrl(target.baseUrl), mode: target.mode };
+  const store = await openSelectedStore(selection, {
+    project: options.project?.name ?? DEFAULT_PROJECT,
+    target: stateTarget,
+    secrets,
+    fileOptions: journalOptionFrom(options.env),
+  });
   const lock = fileLock(store, options);
   let early: (() => Promise<void>) | undefined;
   let sandbox: Sandbox | undefined;
   try {
     let apiKey: string;
     let baseUrl: string;
-    let stateTarget: StateTarget;
     if (target.kind === "sandbox") {
       if (options.command !== undefined && options.readOnly !== true)
         early = await lock.acquire(options.command);
@@ -91,11 +104,9 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
       });
       apiKey = sandbox.apiKey;
       baseUrl = sandbox.baseUrl;
-      stateTarget = { apiUrl: "sandbox", mode: "test" };
     } else {
       apiKey = target.apiKey;
       baseUrl = target.baseUrl;
-      stateTarget = { apiUrl: normalizeApiUrl(target.baseUrl), mode: target.mode };
       if (target.mode === "live") {
         options.io.notify({
           type: "warn",
@@ -122,11 +133,13 @@ export async function engineDepsFromEnv(options: EngineDepsOptions): Promise<Ope
       async close() {
         await early?.();
         await opened?.close();
+        await store.close();
       },
     };
   } catch (error) {
     await early?.().catch(() => undefined);
     await sandbox?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
     throw error;
   }
 }

@@ -10,7 +10,12 @@ export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description:
       "run against an embedded local Lob emulator (no key; nothing is mailed); state in .campaignctl/sandbox/",
   },
-  state: { type: "string", valueName: "PATH", description: "state file (default .campaignctl/state.json)" },
+  state: {
+    type: "string",
+    valueName: "PATH|URL",
+    description:
+      "state file, or a postgres://… URL (default: CAMPAIGNCTL_STATE, the project's state, .campaignctl/state.json)",
+  },
   "lock-timeout": {
     type: "string",
     valueName: "DURATION",

@@ -111,6 +111,7 @@ function globalHelp(): string {
     "Long options also take one dash, as in Terraform: -auto-approve, -out FILE, -detailed-exitcode.",
     "",
     "Environment: LOB_API_KEY (test_… or live_…), LOB_API_URL (default https://api.lob.com/v1),",
+    "CAMPAIGNCTL_STATE (a state file or a postgres://… URL; --state wins over it),",
     "NO_COLOR=1 / FORCE_COLOR=1|0 (colour off / on even when piped / off).",
     "Exit codes: 0 ok, 1 error or invalid input, 2 changes present (plan --detailed-exitcode), 3 internal error.",
     "",

@@ -29,6 +29,8 @@ export type ErrorCode =
   | "FILE_ACCESS"
   // state
   | "STATE_LOCKED"
+  /** The state database cannot be reached, or the connection to it was lost. */
+  | "STATE_UNAVAILABLE"
   | "STATE_CORRUPT"
   | "STATE_TARGET_MISMATCH"
   /** A write made from an older version of the state than the one stored (compare-and-set). */

@@ -1,5 +1,5 @@
-import { CampaignctlError } from "../core/errors.js";
-import type { StateChange, StateFile, StateVersionRef } from "./types.js";
+import { CampaignctlError, internalError } from "../core/errors.js";
+import type { CommitMeta, StateChange, StateFile, StateVersionRef } from "./types.js";
 import { withCampaign, withDestroyed } from "./records.js";
 import { normalizeApiUrl } from "./target.js";
 
@@ -60,6 +60,18 @@ export function keysTouched(changes: readonly StateChange[]): string[] {
 export function startsAState(changes: readonly StateChange[]): boolean {
   const first = changes[0];
   return first !== undefined && (first.kind === "init" || first.kind === "replace");
+}
+
+/**
+ * The serial of the version a commit makes: expected.serial + 1, or the one `meta` asks for (a
+ * state moved between backends keeps its serial), which must not go back.
+ */
+export function nextSerial(expected: StateVersionRef, meta: CommitMeta): number {
+  if (meta.serial === undefined) return expected.serial + 1;
+  if (!Number.isInteger(meta.serial) || meta.serial <= expected.serial) {
+    throw internalError(`a commit's serial must go forward: ${meta.serial} after ${expected.serial}`);
+  }
+  return meta.serial;
 }
 
 /** A version as plain data (never the caller's object). */

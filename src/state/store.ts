@@ -3,13 +3,14 @@ import path from "node:path";
 import { redactActiveSecrets } from "../core/active-secrets.js";
 import { CampaignctlError } from "../core/errors.js";
 import { errorCode, removeLeftoverTempFiles, writeFileAtomic } from "../core/atomic-file.js";
-import { applyChanges, assertExpectedVersion, keysTouched } from "./changes.js";
+import { applyChanges, assertExpectedVersion, keysTouched, nextSerial } from "./changes.js";
 import { fileBlobStore } from "./file-blobs.js";
 import { appendHistory, readHistory, trimHistory } from "./file-history.js";
 import { acquireLock } from "./lock.js";
 import { backupPathFor, blobsDirFor, historyPathFor, journalPathFor } from "./paths.js";
 import type {
   CampaignRecord,
+  CommitMeta,
   DestroyedRecord,
   LockOptions,
   StateChange,
@@ -299,7 +300,7 @@ export function openStateStore(statePath: string, opts: StateStoreOptions = {}):
         expected,
         changes,
       );
-      const next = nextVersion(expected, changes);
+      const next = nextVersion(expected, changes, meta);
       const problems = changeProblems(changes, next.lineage);
       if (problems.length > 0) throw invalid(problems);
       const at = new Date().toISOString();
@@ -392,13 +393,17 @@ export function openStateStore(statePath: string, opts: StateStoreOptions = {}):
   return store;
 }
 
-function nextVersion(expected: StateVersionRef, changes: readonly StateChange[]): StateVersionRef {
+function nextVersion(
+  expected: StateVersionRef,
+  changes: readonly StateChange[],
+  meta: CommitMeta,
+): StateVersionRef {
   let lineage = expected.lineage;
   for (const change of changes) {
     if (change.kind === "init") lineage = change.lineage;
     else if (change.kind === "replace") lineage = change.state.lineage;
   }
-  return { lineage, serial: expected.serial + 1 };
+  return { lineage, serial: nextSerial(expected, meta) };
 }
 
 function startsOver(entry: JournalEntry): boolean {

@@ -166,6 +166,12 @@ export interface StateVersionRef {
 export interface CommitMeta {
   /** The command that wrote ("apply", "state rm", …), for history. */
   readonly command: string;
+  /**
+   * The serial to give the new version instead of expected.serial + 1: a whole state moved
+   * between backends (state push/pull) keeps its serial, so a plan saved against it stays valid.
+   * Must be greater than expected.serial (a serial never goes back).
+   */
+  readonly serial?: number;
 }
 
 /** One entry of a state's history. */

@@ -17,6 +17,8 @@ const SUBCOMMANDS: Readonly<Record<string, { args: readonly string[] }>> = {
   mv: { args: ["OLD", "NEW"] },
   rebuild: { args: [] },
   history: { args: [] },
+  push: { args: [] },
+  pull: { args: [] },
 };
 
 /** `--limit N` for state history: a whole number from 1 up. */
@@ -36,9 +38,9 @@ function limitFrom(value: unknown): number {
 export const command: CommandSpec = {
   name: "state",
   summary:
-    "List, show, forget, rename or rebuild what the state records, or its history (state list|show|rm|mv|rebuild|history)",
+    "List, show, forget, rename, rebuild or move what the state records, or its history (state list|show|rm|mv|rebuild|history|push|pull)",
   usage:
-    "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild | history [--limit N] [--sandbox] [--state PATH]",
+    "campaignctl state list | show KEY | rm KEY | mv OLD NEW | rebuild | history [--limit N] | push --to URL | pull --to PATH [--sandbox] [--state PATH|URL]",
   details: [
     "list          every key the state records (and the keys destroy removed)",
     "show KEY      one record, as JSON (ids, send time, cancel deadline, applied hashes)",
@@ -50,11 +52,19 @@ export const command: CommandSpec = {
     "              Hashes only an apply can know are marked unknown; the next plan says what it can't compare.",
     "history       the most recent versions of the state: serial, time, command, keys touched (--limit N,",
     "              default 100, the most a file state keeps). Reads only: takes no lock.",
+    "push --to URL copy this state (e.g. the local file) to another place (e.g. postgres://…), keeping its",
+    "              lineage and serial and its artwork; refused if the destination holds another or a newer state.",
+    "pull --to PATH the same the other way: copy this state (e.g. --state postgres://…) to a file.",
     "The others take the state lock, like apply. To adopt a campaign made elsewhere: 'campaignctl import KEY CMP_ID'.",
   ].join("\n"),
   options: {
     ...TARGET_OPTIONS,
     format: { type: "string", default: "text", valueName: "FORMAT", description: "text or json" },
+    to: {
+      type: "string",
+      valueName: "PATH|URL",
+      description: "push/pull: where to copy the state (a file path or a postgres://… URL)",
+    },
     limit: { type: "string", valueName: "N", description: "state history: how many versions (default 100)" },
   },
   allowPositionals: true,
@@ -76,6 +86,16 @@ export const command: CommandSpec = {
         hint: "run 'campaignctl help state'",
       });
     }
+    const moving = sub === "push" || sub === "pull";
+    if (moving !== (typeof values.to === "string" && values.to !== "")) {
+      throw new CampaignctlError({
+        code: "USAGE",
+        message: moving
+          ? `'state ${sub}' needs --to ${sub === "push" ? "URL" : "PATH"}`
+          : `--to is only for 'state push' and 'state pull'`,
+        hint: "run 'campaignctl help state'",
+      });
+    }
     const limit = sub === "history" ? limitFrom(values.limit) : undefined;
     const engine = await import("../../engine/state-commands.js");
     const target = await targetFrom(values, ctx);
@@ -83,13 +103,45 @@ export const command: CommandSpec = {
     const options = target.project ? { project: target.project } : {};
     const out = (value: unknown) =>
       ctx.stdout.write(`${JSON.stringify({ version: 1, ...(value as object) }, null, 2)}\n`);
-    const readOnly = sub === "history";
+    // history only reads; push/pull lock both stores themselves (the sandbox must not take the
+    // source's lock early).
+    const readOnly = sub === "history" || moving;
     return withEngine(target, { io, command: `state ${sub}`, readOnly }, async ({ deps }) => {
       switch (sub) {
         case "history": {
           const history = await engine.runStateHistory(deps, limit!);
           if (format === "json") out({ history });
           else ctx.stdout.write(renderHistory(history));
+          return EXIT.ok;
+        }
+        case "push":
+        case "pull": {
+          const { moveState } = await import("../../engine/state-move.js");
+          const { openSelectedStore } = await import("../../state/open.js");
+          const { selectState } = await import("../../state/select.js");
+          const destination = await openSelectedStore(
+            selectState({ cwd: ctx.cwd, statePath: String(values.to) }),
+            {
+              project: target.project?.name ?? "default",
+              target: deps.target,
+              secrets: [],
+            },
+          );
+          try {
+            const moved = await moveState(deps.stateStore, destination, {
+              command: `state ${sub}`,
+              lockTimeoutMs: target.lockTimeoutMs,
+            });
+            if (format === "json") out(moved);
+            else
+              ctx.stdout.write(
+                moved.unchanged
+                  ? `${moved.to} already holds this state (lineage ${moved.lineage}, serial ${moved.serial}); nothing to copy.\n`
+                  : `Copied the state (lineage ${moved.lineage}, serial ${moved.serial}: ${moved.campaigns} campaign(s), ${moved.destroyed} destroyed, ${moved.blobs} artwork blob(s)) from ${moved.from} to ${moved.to}.\n`,
+              );
+          } finally {
+            await destination.close();
+          }
           return EXIT.ok;
         }
         case "list": {
