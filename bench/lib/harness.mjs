@@ -29,7 +29,7 @@ const EXAMPLE = join(ROOT, "examples", "postcard");
 let bin = join(ROOT, "dist", "bin.js");
 
 /**
- * Checks dist/ exists and copies it (with package.json and schemas/) to bench/.data/cli-<pid>/, so
+ * Checks dist/ exists and copies it (with package.json, schemas/ and data/) to bench/.data/cli-<pid>/, so
  * a rebuild by someone else during a long benchmark cannot swap modules under a running CLI.
  * node_modules is a symlink there, so bare imports resolve as they do from dist/.
  */
@@ -53,6 +53,8 @@ export function assertBuilt() {
   }
   cpSync(join(ROOT, "package.json"), join(snapshot, "package.json"));
   cpSync(join(ROOT, "schemas"), join(snapshot, "schemas"), { recursive: true });
+  // The price table ships beside dist/ (package.json "files"); plan and apply read it.
+  cpSync(join(ROOT, "data"), join(snapshot, "data"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(snapshot, "node_modules"), "dir");
   bin = join(snapshot, "dist", "bin.js");
 }

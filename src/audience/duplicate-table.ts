@@ -49,7 +49,8 @@ export interface DuplicateTable {
 
 export function createDuplicateTable(cap: number, expectedRows: number, maxRows: number): DuplicateTable {
   const STRIDE = 16; // ENTRY_INTS, repeated here: this function may use nothing from outside.
-  let slots = 1 << 16;
+  // Small to start (8 KiB), so a small audience costs little; sized from expectedRows otherwise.
+  let slots = 1 << 10;
   const wanted = Math.min(expectedRows, cap) * (4 / 3);
   while (slots < wanted) slots *= 2;
   let table = new Int32Array(slots * 2);
