@@ -17,6 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { collectTags, isObject, reachableComponents, stripDocumentationOnly } from "./lib/openapi-trim.mjs";
 
 /** Bump when the output for the same input changes, so the header says which script made a copy. */
 export const TRIM_SCRIPT_VERSION = 1;
@@ -39,55 +40,15 @@ export const DEFAULT_OUTPUT = fileURLToPath(
   new URL("../test/fixtures/github/github-api-trimmed.yml", import.meta.url),
 );
 
-const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function refSegments(ref) {
-  if (!ref.startsWith("#/")) throw new Error(`external $ref ${ref} is not supported`);
-  return ref
-    .slice(2)
-    .split("/")
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-function lookup(doc, segments, ref) {
-  let node = doc;
-  for (const segment of segments) {
-    if (!isObject(node) || !(segment in node)) throw new Error(`$ref ${ref} does not resolve`);
-    node = node[segment];
-  }
-  return node;
-}
-
-/** Drops examples and vendor extensions (documentation only), never a property's name. */
-function stripDocumentationOnly(node, parentKey) {
-  if (Array.isArray(node)) return node.map((item) => stripDocumentationOnly(item, parentKey));
-  if (!isObject(node)) return node;
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
-    const isName = parentKey === "properties";
-    if (!isName && (key === "example" || key === "examples" || key.startsWith("x-"))) continue;
-    out[key] = stripDocumentationOnly(value, key);
-  }
-  return out;
-}
-
-function collectRefs(node, into) {
-  if (Array.isArray(node)) {
-    for (const item of node) collectRefs(item, into);
-  } else if (isObject(node)) {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "$ref" && typeof value === "string") into.push(value);
-      else collectRefs(value, into);
-    }
-  }
-}
-
 /** The trimmed document as an object (exported for the tests; `trimGitHubOpenApi` serializes it). */
 export function trimDocument(full) {
   if (!isObject(full) || !isObject(full.paths) || !isObject(full.components)) {
     throw new Error("the input is not an OpenAPI document with paths and components");
   }
-  const doc = stripDocumentationOnly(full, "");
+  const doc = stripDocumentationOnly(
+    full,
+    (key) => key === "example" || key === "examples" || key.startsWith("x-"),
+  );
   const paths = {};
   for (const [template, method] of KEPT_OPERATIONS) {
     const item = doc.paths[template];
@@ -102,36 +63,8 @@ export function trimDocument(full) {
     paths[template][method] = item[method];
   }
 
-  const kept = new Set();
-  const pending = [...EXTRA_ROOTS];
-  collectRefs(paths, pending);
-  while (pending.length > 0) {
-    const ref = pending.pop();
-    if (kept.has(ref)) continue;
-    kept.add(ref);
-    const segments = refSegments(ref);
-    if (segments[0] !== "components" || segments.length < 3) {
-      throw new Error(`$ref ${ref} points outside components/<section>/<name>; the trimmer cannot keep it`);
-    }
-    collectRefs(lookup(doc, segments, ref), pending);
-  }
-  const wanted = new Set([...kept].map((ref) => refSegments(ref).slice(1, 3).join("/")));
-  const components = {};
-  for (const [section, entries] of Object.entries(doc.components)) {
-    if (!isObject(entries)) continue;
-    const keptEntries = Object.fromEntries(
-      Object.entries(entries).filter(([name]) => wanted.has(`${section}/${name}`)),
-    );
-    if (Object.keys(keptEntries).length > 0) components[section] = keptEntries;
-  }
-
-  const tagNames = new Set(
-    Object.values(paths).flatMap((item) =>
-      Object.values(item).flatMap((operation) =>
-        isObject(operation) && Array.isArray(operation.tags) ? operation.tags : [],
-      ),
-    ),
-  );
+  const components = reachableComponents(doc, paths, EXTRA_ROOTS);
+  const tagNames = collectTags(Object.values(paths));
   const out = {};
   for (const [key, value] of Object.entries(doc)) {
     if (key === "paths") out.paths = paths;

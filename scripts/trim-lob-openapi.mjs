@@ -15,6 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { collectTags, isObject, reachableComponents, stripDocumentationOnly } from "./lib/openapi-trim.mjs";
 
 /** Bump when the output for the same input changes, so the header says which script made a copy. */
 export const TRIM_SCRIPT_VERSION = 2;
@@ -42,62 +43,6 @@ export function defaultBundlePath() {
   return process.env.CAMPAIGNCTL_LOB_SPEC;
 }
 
-const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-
-function unescapeSegment(segment) {
-  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-/** `#/components/schemas/x` → ["components", "schemas", "x"]. */
-function refSegments(ref) {
-  if (!ref.startsWith("#/")) throw new Error(`external $ref ${ref} is not supported`);
-  return ref.slice(2).split("/").map(unescapeSegment);
-}
-
-function lookup(doc, segments, ref) {
-  let node = doc;
-  for (const segment of segments) {
-    if (!isObject(node) || !(segment in node)) throw new Error(`$ref ${ref} does not resolve`);
-    node = node[segment];
-  }
-  return node;
-}
-
-/** Removes examples and vendor extensions that only document (code samples), never `properties` names. */
-function stripDocumentationOnly(node, parentKey) {
-  if (Array.isArray(node)) return node.map((item) => stripDocumentationOnly(item, parentKey));
-  if (!isObject(node)) return node;
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
-    const isName = parentKey === "properties";
-    if (!isName && (key === "example" || key === "examples" || key === "x-codeSamples")) continue;
-    out[key] = stripDocumentationOnly(value, key);
-  }
-  return out;
-}
-
-function collectRefs(node, into) {
-  if (Array.isArray(node)) {
-    for (const item of node) collectRefs(item, into);
-  } else if (isObject(node)) {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "$ref" && typeof value === "string") into.push(value);
-      else collectRefs(value, into);
-    }
-  }
-}
-
-function collectTags(operations) {
-  const tags = new Set();
-  for (const item of operations) {
-    for (const operation of Object.values(item)) {
-      if (isObject(operation) && Array.isArray(operation.tags))
-        for (const tag of operation.tags) tags.add(tag);
-    }
-  }
-  return tags;
-}
-
 function redactKeys(node) {
   if (typeof node === "string") return node.replace(API_KEY_PATTERN, KEY_PLACEHOLDER);
   if (Array.isArray(node)) return node.map(redactKeys);
@@ -110,7 +55,10 @@ export function trimDocument(full) {
   if (!isObject(full) || !isObject(full.paths) || !isObject(full.components)) {
     throw new Error("the input is not an OpenAPI document with paths and components");
   }
-  const doc = stripDocumentationOnly(full, "");
+  const doc = stripDocumentationOnly(
+    full,
+    (key) => key === "example" || key === "examples" || key === "x-codeSamples",
+  );
 
   const paths = {};
   for (const [template, item] of Object.entries(doc.paths)) {
@@ -122,34 +70,11 @@ export function trimDocument(full) {
     }
   }
 
-  // Transitive closure of $refs from the kept paths, the global security requirement and EXTRA_ROOTS.
-  const kept = new Set();
-  const pending = [...EXTRA_ROOTS];
-  collectRefs(paths, pending);
-  for (const requirement of doc.security ?? []) {
-    for (const scheme of Object.keys(requirement)) pending.push(`#/components/securitySchemes/${scheme}`);
-  }
-  while (pending.length > 0) {
-    const ref = pending.pop();
-    if (kept.has(ref)) continue;
-    kept.add(ref);
-    const segments = refSegments(ref);
-    if (segments[0] !== "components" || segments.length < 3) {
-      throw new Error(`$ref ${ref} points outside components/<section>/<name>; the trimmer cannot keep it`);
-    }
-    collectRefs(lookup(doc, segments, ref), pending);
-  }
-  const wanted = new Set([...kept].map((ref) => refSegments(ref).slice(1, 3).join("/")));
-
-  // Keep the bundle's order for sections and entries, so the output is stable.
-  const components = {};
-  for (const [section, entries] of Object.entries(doc.components)) {
-    if (!isObject(entries)) continue;
-    const keptEntries = Object.fromEntries(
-      Object.entries(entries).filter(([name]) => wanted.has(`${section}/${name}`)),
-    );
-    if (Object.keys(keptEntries).length > 0) components[section] = keptEntries;
-  }
+  // Everything the kept paths, the global security requirement and EXTRA_ROOTS reach.
+  const securityRoots = (doc.security ?? []).flatMap((requirement) =>
+    Object.keys(requirement).map((scheme) => `#/components/securitySchemes/${scheme}`),
+  );
+  const components = reachableComponents(doc, paths, [...EXTRA_ROOTS, ...securityRoots]);
 
   const tagNames = collectTags(Object.values(paths));
   const out = {};
