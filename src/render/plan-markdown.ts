@@ -1,6 +1,6 @@
 import type { CampaignPlan, FieldChange, Plan, PlannedAction } from "../plan/types.js";
 import { blockedItems } from "../plan/summary.js";
-import { costLine, formatValue, summaryLine } from "./plan-text.js";
+import { HEADLINE_TEXT, costLine, formatValue, summaryLine } from "./plan-text.js";
 
 /** GitHub refuses an issue or pull-request comment longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -40,17 +40,6 @@ const HEADLINE: Record<CampaignPlan["headline"], string> = {
   blocked: "blocked",
   noop: "no change",
   wait: "wait",
-};
-
-const HEADLINE_SENTENCE: Record<CampaignPlan["headline"], string> = {
-  create: "will be created",
-  update: "will be updated in place",
-  replace: "must be replaced",
-  delete: "will be deleted",
-  cancel: "will be CANCELLED",
-  blocked: "has changes that cannot be made",
-  noop: "is up to date",
-  wait: "is waiting for an earlier create to settle",
 };
 
 /**
@@ -230,7 +219,7 @@ function details(changing: readonly CampaignPlan[], level: Level): string {
 
 function campaignDetails(campaign: CampaignPlan, level: Level): string {
   const id = campaign.campaignId ? ` ${escapeHtml(campaign.campaignId)}` : "";
-  const summary = `<code>${escapeHtml(campaign.key)}</code>${id} ${HEADLINE_SENTENCE[campaign.headline]} <sub>${escapeHtml(campaign.source)}</sub>`;
+  const summary = `<code>${escapeHtml(campaign.key)}</code>${id} ${HEADLINE_TEXT[campaign.headline]} <sub>${escapeHtml(campaign.source)}</sub>`;
   const parts = [
     `<details><summary>${summary}</summary>`,
     fenced("diff", campaign.actions.flatMap(actionLines)),
@@ -359,7 +348,7 @@ function shortChanges(changing: readonly CampaignPlan[]): string {
       }
     }
     if (kept.length === 0 && left === 0) continue;
-    lines.push(`@@ ${campaign.key} ${HEADLINE_SENTENCE[campaign.headline]} @@`, ...kept);
+    lines.push(`@@ ${campaign.key} ${HEADLINE_TEXT[campaign.headline]} @@`, ...kept);
     if (left > 0) lines.push(`  … ${left} longer change${left === 1 ? "" : "s"} left out`);
   }
   if (lines.length === 0) return "";

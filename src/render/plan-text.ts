@@ -11,7 +11,8 @@ import type { Style } from "./style.js";
 import { makeStyle } from "./style.js";
 import { formatSpan } from "./time-left.js";
 
-const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
+/** What a campaign's headline means, as the end of a sentence (text and markdown plans). */
+export const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
   create: "will be created",
   update: "will be updated in place",
   replace: "must be replaced",
