@@ -24,13 +24,15 @@ export async function publishPlanComment(
   const { scopeOf } = await import("../github/marker.js");
   const { planFingerprint } = await import("../engine/saved-plan.js");
   const { projectName } = await import("../engine/project-name.js");
-  const { renderPlanMarkdown } = await import("../render/plan-markdown.js");
+  const { COMMENT_MARKER_ROOM, GITHUB_COMMENT_LIMIT, renderPlanMarkdown } =
+    await import("../render/plan-markdown.js");
   const { summaryLine } = await import("../render/plan-text.js");
   const root = target.project?.root ?? target.cwd;
   const identity = {
     project: projectName(target),
     scope: scopeOf(plan.scope === "project" ? [] : paths.map((p) => scopePath(root, resolve(target.cwd, p)))),
   };
+  const proofs = proofsLine(ctx.env);
   const inActions = ctx.env.GITHUB_ACTIONS === "true";
   // Under GitHub Actions the plan command has put the plan in the job summary already.
   const summaryWritten = inActions && Boolean(ctx.env.GITHUB_STEP_SUMMARY);
@@ -43,7 +45,10 @@ export async function publishPlanComment(
     {
       identity,
       fingerprint: planFingerprint(plan),
-      markdown: renderPlanMarkdown(plan),
+      // The proofs line is outside the plan, so the plan shrinks by its length to stay in the limit.
+      markdown:
+        renderPlanMarkdown(plan, { maxChars: GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM - proofs.length }) +
+        proofs,
       fallback: [
         `### campaignctl ${plan.operation} plan`,
         "",
@@ -75,4 +80,18 @@ function scopePath(root: string, absolute: string): string {
   const rel = relative(root, absolute);
   const inside = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
   return (inside ? rel : absolute).split(sep).join("/");
+}
+
+/**
+ * A link to this run's redacted proofs, when the workflow uploaded them as an artifact and names it
+ * in CAMPAIGNCTL_PROOFS_ARTIFACT (examples/github/plan-on-pull-request.yml): reviewers see the
+ * cards, not only the HTML diff. Empty when the run has none.
+ */
+export function proofsLine(env: Readonly<Record<string, string | undefined>>): string {
+  const artifact = env.CAMPAIGNCTL_PROOFS_ARTIFACT?.trim();
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  if (!artifact || !repository || !runId || !/^\d+$/.test(runId)) return "";
+  const name = artifact.replace(/[`<>[\]\r\n]/g, "").slice(0, 100);
+  return `\n---\n:framed_picture: Proofs of the changed creatives (rendered with placeholder values, no recipient data): artifact \`${name}\` of [this run](${server}/${repository}/actions/runs/${runId}).\n`;
 }

@@ -106,9 +106,23 @@ describe("examples/github/plan-on-pull-request.yml", () => {
     expect(plan?.with).toMatchObject({ command: "plan", comment: true });
     const file = plan?.with?.["plan-file"];
     expect(typeof file).toBe("string");
-    const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    const upload = job.steps.find(
+      (s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.name === "campaignctl-plan",
+    );
     expect(upload?.with).toMatchObject({ name: "campaignctl-plan", path: file });
     expect(job.steps.indexOf(upload!)).toBeGreaterThan(job.steps.indexOf(plan!));
+  });
+
+  it("renders redacted proofs of the changed creatives before the plan, uploads them, and names them to the comment", () => {
+    const [, plan] = ourAction(job);
+    const proofs = job.steps.find((s) => s.run?.includes("campaignctl proof"));
+    expect(proofs?.run).toContain("--redact");
+    expect(proofs?.run).toContain("CAMPAIGNCTL_PROOFS_ARTIFACT=campaignctl-proofs");
+    expect(job.steps.indexOf(proofs!)).toBeLessThan(job.steps.indexOf(plan!));
+    const upload = job.steps.find(
+      (s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.name === "campaignctl-proofs",
+    );
+    expect(upload?.with).toMatchObject({ path: "campaignctl-proofs" });
   });
 
   it("passes our action only inputs it declares", () => {
