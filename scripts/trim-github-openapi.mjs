@@ -13,11 +13,15 @@
 // the input bytes and this script: keys keep the input's order.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { collectTags, isObject, reachableComponents, stripDocumentationOnly } from "./lib/openapi-trim.mjs";
+import {
+  collectTags,
+  isObject,
+  reachableComponents,
+  runTrimCommand,
+  stripDocumentationOnly,
+} from "./lib/openapi-trim.mjs";
 
 /** Bump when the output for the same input changes, so the header says which script made a copy. */
 export const TRIM_SCRIPT_VERSION = 1;
@@ -102,28 +106,17 @@ export function trimGitHubOpenApi(input) {
 }
 
 function main() {
-  const { values, positionals } = parseArgs({
-    options: { out: { type: "string", default: DEFAULT_OUTPUT } },
-    allowPositionals: true,
+  runTrimCommand({
+    name: "trim-github-openapi",
+    input: process.env.CAMPAIGNCTL_GITHUB_SPEC,
+    defaultOutput: DEFAULT_OUTPUT,
+    repoRoot: REPO_ROOT,
+    missing:
+      "pass the path of api.github.com.json from the @octokit/openapi package, or set CAMPAIGNCTL_GITHUB_SPEC.",
+    notFound: (source) =>
+      `${source} does not exist. Pass the path of api.github.com.json from the @octokit/openapi package.`,
+    trim: trimGitHubOpenApi,
   });
-  const input = positionals[0] ?? process.env.CAMPAIGNCTL_GITHUB_SPEC;
-  if (input === undefined || !existsSync(input)) {
-    console.error(
-      input === undefined
-        ? "trim-github-openapi: pass the path of api.github.com.json from the @octokit/openapi package, or set CAMPAIGNCTL_GITHUB_SPEC."
-        : `trim-github-openapi: ${input} does not exist. Pass the path of api.github.com.json from the @octokit/openapi package.`,
-    );
-    process.exitCode = 1;
-    return;
-  }
-  const text = trimGitHubOpenApi(readFileSync(input));
-  if (values.out === "-") {
-    process.stdout.write(text);
-  } else {
-    writeFileSync(values.out, text);
-    const shown = values.out.startsWith(REPO_ROOT) ? values.out.slice(REPO_ROOT.length) : values.out;
-    console.error(`trim-github-openapi: wrote ${shown} (${Buffer.byteLength(text)} bytes) from ${input}`);
-  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

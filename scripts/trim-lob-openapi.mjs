@@ -11,11 +11,15 @@
 // depends only on the input bytes and this script: keys keep the bundle's order.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
-import { collectTags, isObject, reachableComponents, stripDocumentationOnly } from "./lib/openapi-trim.mjs";
+import {
+  collectTags,
+  isObject,
+  reachableComponents,
+  runTrimCommand,
+  stripDocumentationOnly,
+} from "./lib/openapi-trim.mjs";
 
 /** Bump when the output for the same input changes, so the header says which script made a copy. */
 export const TRIM_SCRIPT_VERSION = 2;
@@ -118,28 +122,16 @@ export function trimLobOpenApi(bundle) {
 }
 
 function main() {
-  const { values, positionals } = parseArgs({
-    options: { out: { type: "string", default: DEFAULT_OUTPUT } },
-    allowPositionals: true,
+  runTrimCommand({
+    name: "trim-lob-openapi",
+    input: defaultBundlePath(),
+    defaultOutput: DEFAULT_OUTPUT,
+    repoRoot: REPO_ROOT,
+    missing: "pass the path of Lob's full OpenAPI bundle (lob-api-bundled.yml), or set CAMPAIGNCTL_LOB_SPEC.",
+    notFound: (source) =>
+      `Lob's full OpenAPI bundle is not at ${source}. Pass its path, or set CAMPAIGNCTL_LOB_SPEC.`,
+    trim: trimLobOpenApi,
   });
-  const input = positionals[0] ?? defaultBundlePath();
-  if (input === undefined || !existsSync(input)) {
-    console.error(
-      input === undefined
-        ? "trim-lob-openapi: pass the path of Lob's full OpenAPI bundle (lob-api-bundled.yml), or set CAMPAIGNCTL_LOB_SPEC."
-        : `trim-lob-openapi: Lob's full OpenAPI bundle is not at ${input}. Pass its path, or set CAMPAIGNCTL_LOB_SPEC.`,
-    );
-    process.exitCode = 1;
-    return;
-  }
-  const text = trimLobOpenApi(readFileSync(input));
-  if (values.out === "-") {
-    process.stdout.write(text);
-  } else {
-    writeFileSync(values.out, text);
-    const shown = values.out.startsWith(REPO_ROOT) ? values.out.slice(REPO_ROOT.length) : values.out;
-    console.error(`trim-lob-openapi: wrote ${shown} (${Buffer.byteLength(text)} bytes) from ${input}`);
-  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

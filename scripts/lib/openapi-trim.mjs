@@ -1,6 +1,9 @@
 // What the two OpenAPI trimmers (trim-lob-openapi.mjs, trim-github-openapi.mjs) share: walking
 // `$ref`s, dropping documentation-only keys, and keeping the components the kept paths reach.
 // Each script decides which paths to keep and writes its own header.
+import { Buffer } from "node:buffer";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 
 export const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -89,4 +92,30 @@ export function reachableComponents(doc, paths, roots) {
     if (Object.keys(keptEntries).length > 0) components[section] = keptEntries;
   }
   return components;
+}
+
+/**
+ * The command line both trimmers share: `node <script> [INPUT] [--out FILE|-]`. `input` is the
+ * path given or the script's default (an env variable); `missing` and `notFound(input)` say what
+ * to pass instead; `trim(bytes)` makes the output text.
+ */
+export function runTrimCommand({ name, input, defaultOutput, repoRoot, missing, notFound, trim }) {
+  const { values, positionals } = parseArgs({
+    options: { out: { type: "string", default: defaultOutput } },
+    allowPositionals: true,
+  });
+  const source = positionals[0] ?? input;
+  if (source === undefined || !existsSync(source)) {
+    console.error(`${name}: ${source === undefined ? missing : notFound(source)}`);
+    process.exitCode = 1;
+    return;
+  }
+  const text = trim(readFileSync(source));
+  if (values.out === "-") {
+    process.stdout.write(text);
+  } else {
+    writeFileSync(values.out, text);
+    const shown = values.out.startsWith(repoRoot) ? values.out.slice(repoRoot.length) : values.out;
+    console.error(`${name}: wrote ${shown} (${Buffer.byteLength(text)} bytes) from ${source}`);
+  }
 }
