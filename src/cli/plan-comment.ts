@@ -24,15 +24,12 @@ export async function publishPlanComment(
   const { scopeOf } = await import("../github/marker.js");
   const { planFingerprint } = await import("../engine/saved-plan.js");
   const { projectName } = await import("../engine/project-name.js");
-  const { COMMENT_MARKER_ROOM, GITHUB_COMMENT_LIMIT, renderPlanMarkdown } =
-    await import("../render/plan-markdown.js");
   const { summaryLine } = await import("../render/plan-text.js");
   const root = target.project?.root ?? target.cwd;
   const identity = {
     project: projectName(target),
     scope: scopeOf(plan.scope === "project" ? [] : paths.map((p) => scopePath(root, resolve(target.cwd, p)))),
   };
-  const proofs = proofsLine(ctx.env);
   const inActions = ctx.env.GITHUB_ACTIONS === "true";
   // Under GitHub Actions the plan command has put the plan in the job summary already.
   const summaryWritten = inActions && Boolean(ctx.env.GITHUB_STEP_SUMMARY);
@@ -45,10 +42,7 @@ export async function publishPlanComment(
     {
       identity,
       fingerprint: planFingerprint(plan),
-      // The proofs line is outside the plan, so the plan shrinks by its length to stay in the limit.
-      markdown:
-        renderPlanMarkdown(plan, { maxChars: GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM - proofs.length }) +
-        proofs,
+      markdown: await commentMarkdown(plan, ctx.env),
       fallback: [
         `### campaignctl ${plan.operation} plan`,
         "",
@@ -80,6 +74,24 @@ function scopePath(root: string, absolute: string): string {
   const rel = relative(root, absolute);
   const inside = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
   return (inside ? rel : absolute).split(sep).join("/");
+}
+
+/**
+ * The comment's markdown: the plan, then the link to this run's proofs when there are any. The
+ * plan shrinks by the link's length, so the whole stays within GitHub's limit with room for the
+ * marker.
+ */
+export async function commentMarkdown(
+  plan: Plan,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  const { COMMENT_MARKER_ROOM, GITHUB_COMMENT_LIMIT, renderPlanMarkdown } =
+    await import("../render/plan-markdown.js");
+  const proofs = proofsLine(env);
+  return (
+    renderPlanMarkdown(plan, { maxChars: GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM - proofs.length }) +
+    proofs
+  );
 }
 
 /**

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { proofsLine } from "../../src/cli/plan-comment.js";
-import {
-  renderPlanMarkdown,
-  COMMENT_MARKER_ROOM,
-  GITHUB_COMMENT_LIMIT,
-} from "../../src/render/plan-markdown.js";
+import { summarizePlan } from "../../src/plan/summary.js";
+import type { CampaignPlan, Plan } from "../../src/plan/types.js";
+import { commentMarkdown, proofsLine } from "../../src/cli/plan-comment.js";
+import { COMMENT_MARKER_ROOM, GITHUB_COMMENT_LIMIT } from "../../src/render/plan-markdown.js";
 
 const actions = {
   GITHUB_SERVER_URL: "https://github.example",
@@ -34,43 +32,46 @@ describe("the plan comment's link to the run's redacted proofs", () => {
     expect(line.match(/\]\(/g)).toHaveLength(1);
   });
 
-  it("fits with the plan under GitHub's limit, with room left for the marker", () => {
-    const line = proofsLine({ ...actions, CAMPAIGNCTL_PROOFS_ARTIFACT: "x".repeat(500) });
-    const huge = "<p>" + "y".repeat(200) + "</p>\n";
-    const campaigns = Array.from({ length: 300 }, (_, i) => ({
-      key: `c-${i}`,
-      source: `c-${i}.yaml:1:1`,
-      headline: "update" as const,
+  it("fits with the plan under GitHub's limit, with room left for the marker", async () => {
+    const env = { ...actions, CAMPAIGNCTL_PROOFS_ARTIFACT: "x".repeat(500) };
+    const line = proofsLine(env);
+    // Thousands of field changes: the plan alone fills the comment to its limit.
+    const campaigns: CampaignPlan[] = Array.from({ length: 3_000 }, (_, i) => ({
+      key: `campaign-${i}`,
+      source: `campaign-${i}.yaml:1:1`,
+      headline: "update",
       campaignId: `cmp_${i}`,
-      actions: [],
-      artworkDiffs: { front: `@@ -1 +1 @@\n-${huge}+${huge}` },
+      actions: [
+        {
+          kind: "update",
+          resource: "campaign",
+          id: `cmp_${i}`,
+          changes: [{ path: "name", before: `Old name ${i}`, after: `New name ${i}` }],
+          body: { resource: "campaign", fields: {} },
+          applied: {},
+          drift: false,
+          reason: "campaign fields changed",
+          reasonCode: "fields_changed",
+        },
+      ],
+      artworkDiffs: {},
       notes: [],
     }));
-    const plan = {
-      version: 1 as const,
-      operation: "apply" as const,
-      scope: "project" as const,
+    const plan: Plan = {
+      version: 1,
+      operation: "apply",
+      scope: "project",
       stateLineage: "l",
       stateSerial: 1,
       campaigns,
-      summary: {
-        create: 0,
-        update: 300,
-        replace: 0,
-        delete: 0,
-        cancel: 0,
-        blocked: 0,
-        send: 0,
-        sendPieces: 0,
-        noop: 0,
-        wait: 0,
-      },
+      summary: summarizePlan(campaigns),
       hasChanges: true,
       warnings: [],
     };
-    const body =
-      renderPlanMarkdown(plan, { maxChars: GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM - line.length }) + line;
+    const body = await commentMarkdown(plan, env);
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM);
+    // The plan was cut to make room: without the link it would have used more of the limit.
+    expect(body.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT - COMMENT_MARKER_ROOM - 1_000);
     expect(body.endsWith(line)).toBe(true);
   });
 });
