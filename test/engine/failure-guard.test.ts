@@ -9,6 +9,7 @@ import { anApplyPlan } from "../render/fixtures.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { withEnvDeps } from "../support/engine-deps.js";
+import { sendFromDashboard } from "../support/lob-inspect.js";
 
 let ws: Workspace;
 beforeEach(() => {
@@ -300,11 +301,7 @@ describe("apply's automatic cancel against a standalone emulator", () => {
         showPlan: () => undefined,
         // While the person reads the plan, someone sends the campaign from Lob's dashboard.
         confirm: async () => {
-          const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
-            method: "POST",
-            headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
-          });
-          expect(res.status).toBe(200);
+          expect(await sendFromDashboard(emulator, apiKey, id)).toBe(200);
         },
       },
       (deps) =>

@@ -5,7 +5,7 @@ import { useEmulator } from "../support/emulator.js";
 import type { EngineEvent } from "../../src/engine/events.js";
 import { runApply } from "../../src/engine/use-cases.js";
 import { withEnvDeps } from "../support/engine-deps.js";
-import { censusByKey } from "../support/lob-inspect.js";
+import { censusByKey, sendFromDashboard } from "../support/lob-inspect.js";
 import { makeWorkspace, runInProcess, TEST_API_KEY } from "../support/workspace.js";
 
 const emulator = useEmulator({ rateLimit: false, processingRowsPerSecond: 1_000_000 });
@@ -30,11 +30,7 @@ describe("a campaign sent from the dashboard between plan and apply", () => {
           showPlan: () => undefined,
           // While the person reads the plan, someone sends the campaign from Lob's dashboard.
           confirm: async () => {
-            const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
-              method: "POST",
-              headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
-            });
-            expect(res.status).toBe(200);
+            expect(await sendFromDashboard(emulator, apiKey, id)).toBe(200);
           },
         },
         (deps) =>

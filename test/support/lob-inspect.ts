@@ -13,6 +13,19 @@ export async function lobGet<T>(emulator: RunningEmulator, apiKey: string, path:
   return (await res.json()) as T;
 }
 
+/** Sends a campaign as someone outside campaignctl would (Lob's dashboard): the HTTP status. */
+export async function sendFromDashboard(
+  emulator: RunningEmulator,
+  apiKey: string,
+  id: string,
+): Promise<number> {
+  const res = await fetch(`${emulator.url}/campaigns/${id}/send`, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` },
+  });
+  return res.status;
+}
+
 export async function allCampaigns(emulator: RunningEmulator, apiKey: string): Promise<Campaign[]> {
   const out: Campaign[] = [];
   let path: string | null = "/campaigns?limit=100";
