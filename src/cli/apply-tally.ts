@@ -1,5 +1,6 @@
 import type { EngineEvent, Reporter } from "../engine/events.js";
 import type { ActionKind } from "../plan/types.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * Counts what an apply has finished, from the engine's events, for the closing summary and for
@@ -59,5 +60,5 @@ export function createApplyTally(next: Reporter, expectedPieces: (key: string) =
 
 /** `3 created, 1 updated, 2 sent (1,204 pieces)`. */
 export function describeCounts(counts: ApplyCounts): string {
-  return `${counts.created} created, ${counts.updated} updated, ${counts.sent} sent (${counts.pieces.toLocaleString("en-US")} pieces)`;
+  return `${counts.created} created, ${counts.updated} updated, ${counts.sent} sent (${formatCount(counts.pieces)} pieces)`;
 }

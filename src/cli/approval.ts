@@ -3,6 +3,7 @@ import { CampaignctlError } from "../core/errors.js";
 import type { Plan } from "../plan/types.js";
 import { makeStyle } from "../render/style.js";
 import type { CliContext } from "./context.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * Terraform's contract: on a terminal, list the changes and accept only "yes"; without a
@@ -28,7 +29,7 @@ export async function approve(
     lines.push(
       style.red(
         style.bold(
-          `This will SEND ${s.send} campaign(s): ${s.sendPieces.toLocaleString("en-US")} pieces. Sending is irreversible and costs money.`,
+          `This will SEND ${s.send} campaign(s): ${formatCount(s.sendPieces)} pieces. Sending is irreversible and costs money.`,
         ),
       ),
     );

@@ -5,6 +5,7 @@ import type { ActionKind, Resource } from "../plan/types.js";
 import { makeStyle } from "../render/style.js";
 import { describeTimeLeft } from "../render/time-left.js";
 import type { CliContext } from "./context.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * Engine events → human lines on stderr. On a terminal, upload and processing progress redraw
@@ -44,7 +45,7 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
       }
       case "processing": {
         // Lob's totalMailpieces grows while it validates, so it is no denominator yet.
-        const line = `  ${event.key}: Lob is validating the audience: ${event.state} (${(event.validated + event.failed).toLocaleString("en-US")} rows checked so far)`;
+        const line = `  ${event.key}: Lob is validating the audience: ${event.state} (${formatCount(event.validated + event.failed)} rows checked so far)`;
         if (tty) ctx.stderr.write(`\r${line}`);
         else if (event.state !== lastProcessing) write(line);
         lastProcessing = event.state;
@@ -53,8 +54,8 @@ export function stderrReporter(ctx: CliContext, options: { quiet?: boolean } = {
       case "sent":
         if (tty && lastProcessing) ctx.stderr.write("\n");
         write(
-          `  ${event.key}: ${style.bold(event.state)}: ${event.validated.toLocaleString("en-US")} pieces validated, ${event.failed.toLocaleString("en-US")} rows failed` +
-            ` (of ${event.total.toLocaleString("en-US")}). Cancel window open until ${event.cancelDeadline}.`,
+          `  ${event.key}: ${style.bold(event.state)}: ${formatCount(event.validated)} pieces validated, ${formatCount(event.failed)} rows failed` +
+            ` (of ${formatCount(event.total)}). Cancel window open until ${event.cancelDeadline}.`,
         );
         if (event.failed > 0)
           write(

@@ -5,6 +5,8 @@
  * Diagnostics must never carry an audience cell value or an API key: rows are referred to by
  * number and columns by name.
  */
+import { compareText } from "./en-us.js";
+
 export type Severity = "error" | "warning";
 
 /** Stable codes, matched by tests and documented in docs/diagnostics.md. */
@@ -72,7 +74,6 @@ export function formatDiagnosticLine(d: Diagnostic): string {
 /** Stable order: by file, then position, then code. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
+    (a, b) => compareText(a.file, b.file) || a.line - b.line || a.col - b.col || compareText(a.code, b.code),
   );
 }

@@ -23,6 +23,7 @@ import { failureRuleError, watchSend } from "./failure-guard.js";
 import type { FailureRule } from "./failure-guard.js";
 import { findTaggedCampaigns } from "./observe.js";
 import { StateWriter } from "./state-writer.js";
+import { formatCount } from "../core/en-us.js";
 
 export interface ExecuteOptions {
   readonly client: LobClient;
@@ -388,7 +389,7 @@ class Execution {
     if (!uploadId) throw internalError(`'${key}' has no upload id at the file step`);
     if (!action.local) throw internalError(`'${key}': the plan's upload_file carries no local file`);
     const path = action.local.path;
-    this.step(key, action, "start", uploadId, `${action.rows.toLocaleString("en-US")} rows`);
+    this.step(key, action, "start", uploadId, `${formatCount(action.rows)} rows`);
     await assertAudienceFileReadable(path);
     await this.intend(key, "file");
     // Re-uploading a file before send replaces it, so a lost response here is safe to retry.

@@ -5,6 +5,7 @@ import { isLobApiError } from "../lob/errors.js";
 import type { Upload } from "../lob/wire.js";
 import { isTerminalUploadState } from "../lob/wire.js";
 import type { Plan } from "../plan/types.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * `send.max_failed_ratio`: after a send, while Lob validates the audience, the campaign is
@@ -44,12 +45,12 @@ export function exceedsFailureRule(rule: FailureRule, counts: ProcessedCounts): 
 export function describeCounts(counts: ProcessedCounts): string {
   const processed = counts.validated + counts.failed;
   const share = processed > 0 ? ((counts.failed / processed) * 100).toFixed(1) : "0.0";
-  return `${counts.failed.toLocaleString("en-US")} of ${processed.toLocaleString("en-US")} processed rows failed (${share}%)`;
+  return `${formatCount(counts.failed)} of ${formatCount(processed)} processed rows failed (${share}%)`;
 }
 
 /** The rule in words, for the report. */
 export function describeRule(rule: FailureRule): string {
-  return `send.max_failed_ratio is ${rule.maxFailedRatio} (${(rule.maxFailedRatio * 100).toFixed(1)}%), judged once at least ${minimumSample(rule.audienceRows).toLocaleString("en-US")} rows are processed (min(100, the audience's ${rule.audienceRows.toLocaleString("en-US")} rows)) while the cancel window is open`;
+  return `send.max_failed_ratio is ${rule.maxFailedRatio} (${(rule.maxFailedRatio * 100).toFixed(1)}%), judged once at least ${formatCount(minimumSample(rule.audienceRows))} rows are processed (min(100, the audience's ${formatCount(rule.audienceRows)} rows)) while the cancel window is open`;
 }
 
 /** Where watching a sent campaign's validation ended. */

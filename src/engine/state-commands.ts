@@ -14,6 +14,7 @@ import type { EngineDeps } from "./deps.js";
 import type { Session } from "./session.js";
 import { openSession } from "./session.js";
 import type { UseCaseOptions } from "./use-cases.js";
+import { compareText } from "../core/en-us.js";
 
 /** What the state commands are given besides their deps: the project (its name is the tag). */
 export type StateCommandOptions = Pick<UseCaseOptions, "project">;
@@ -34,8 +35,8 @@ export interface StateListing {
 
 export async function runStateList(deps: EngineDeps): Promise<StateListing> {
   return withSession(deps, "state list", (session) => ({
-    campaigns: Object.values(session.state.campaigns).sort((a, b) => a.key.localeCompare(b.key)),
-    destroyed: Object.values(session.state.destroyed ?? {}).sort((a, b) => a.key.localeCompare(b.key)),
+    campaigns: Object.values(session.state.campaigns).sort((a, b) => compareText(a.key, b.key)),
+    destroyed: Object.values(session.state.destroyed ?? {}).sort((a, b) => compareText(a.key, b.key)),
   }));
 }
 
@@ -193,8 +194,8 @@ export async function runStateRebuild(
       const [first, ...rest] = [...list].sort(
         (a, b) =>
           Number(a.is_draft) - Number(b.is_draft) ||
-          a.date_created.localeCompare(b.date_created) ||
-          a.id.localeCompare(b.id),
+          compareText(a.date_created, b.date_created) ||
+          compareText(a.id, b.id),
       );
       return { key, campaign: first!, rest };
     });

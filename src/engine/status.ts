@@ -6,6 +6,7 @@ import type { UseCaseOptions } from "./use-cases.js";
 import { projectName } from "./project-name.js";
 import { observeWorld } from "./observe.js";
 import { openSession } from "./session.js";
+import { compareText } from "../core/en-us.js";
 
 /** One managed campaign as Lob holds it now. Counts and states only; never an audience cell. */
 export interface CampaignStatus {
@@ -46,7 +47,7 @@ export async function runStatus(
     const wanted = options.keys && options.keys.length > 0 ? new Set(options.keys) : undefined;
     const campaigns = Object.values(session.state.campaigns)
       .filter((record) => !wanted || wanted.has(record.key))
-      .sort((a, b) => a.key.localeCompare(b.key))
+      .sort((a, b) => compareText(a.key, b.key))
       .map((record): CampaignStatus => {
         const campaign = record.campaignId ? observed.campaigns.get(record.campaignId) : undefined;
         const upload = campaign?.uploads[0];
@@ -70,7 +71,7 @@ export async function runStatus(
       });
     const destroyed = Object.values(session.state.destroyed ?? {})
       .filter((record) => !wanted || wanted.has(record.key))
-      .sort((a, b) => a.key.localeCompare(b.key));
+      .sort((a, b) => compareText(a.key, b.key));
     return { now: now.toISOString(), campaigns, destroyed };
   } finally {
     await session.close();

@@ -12,6 +12,7 @@ import { assertKeysKnown } from "./key-selection.js";
 import { ManifestErrors } from "./prepare.js";
 import { openSession } from "./session.js";
 import type { UseCaseOptions } from "./use-cases.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * `campaignctl watch`: the failure-rate guard of apply, for campaigns sent by an earlier run (a CI
@@ -196,7 +197,7 @@ function describe(
   deadline: string,
 ): { result: WatchResult; message: string; hint?: string } {
   const u = outcome.upload;
-  const counts = `${u.validatedMailpieces.toLocaleString("en-US")} validated, ${u.failedMailpieces.toLocaleString("en-US")} failed`;
+  const counts = `${formatCount(u.validatedMailpieces)} validated, ${formatCount(u.failedMailpieces)} failed`;
   switch (outcome.kind) {
     case "cancelled":
     case "too_late": {

@@ -175,9 +175,15 @@ function parseFile(
   keys: KeyRegistry,
   opts: LoadOptions,
 ): { documents: ManifestDocument[]; fileResult: FileResult } {
-  const skipped = { documents: [], fileResult: { file, isManifestFile: false, diagnostics: [], documents: [] } };
+  const skipped = {
+    documents: [],
+    fileResult: { file, isManifestFile: false, diagnostics: [], documents: [] },
+  };
   if ("diagnostic" in read) {
-    return { documents: [], fileResult: { ...skipped.fileResult, isManifestFile: true, diagnostics: [read.diagnostic] } };
+    return {
+      documents: [],
+      fileResult: { ...skipped.fileResult, isManifestFile: true, diagnostics: [read.diagnostic] },
+    };
   }
   // Found by searching a folder: only documents that look like manifests are ours.
   if (!explicit && !MANIFEST_TOP_LEVEL.test(read.text)) return skipped;

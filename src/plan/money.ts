@@ -1,3 +1,5 @@
+import { formatDecimal } from "../core/en-us.js";
+
 /**
  * Money arithmetic for cost estimates. Prices are held as integer micro-dollars while they are
  * added and multiplied, so $0.909 × 1,000 pieces is exactly $909.00 and a budget compares exactly
@@ -28,10 +30,10 @@ export function centsToDollars(cents: number): number {
 /** `$1,234.56`: always two decimals, thousands separated. */
 export function formatUsd(dollars: number): string {
   const sign = dollars < 0 ? "-" : "";
-  return `${sign}$${Math.abs(dollars).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${sign}$${formatDecimal(Math.abs(dollars), 2, 2)}`;
 }
 
 /** A per-piece price keeps its fractions of a cent: `$0.909`, `$1.04`, `$1.00`. */
 export function formatUnitPrice(dollars: number): string {
-  return `$${dollars.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
+  return `$${formatDecimal(dollars, 2, 4)}`;
 }

@@ -27,6 +27,7 @@ import type {
 } from "./types.js";
 import { addMinutes } from "./values.js";
 import { amountCents, centsToDollars, formatUnitPrice, formatUsd, toCents } from "./money.js";
+import { compareText, formatCount } from "../core/en-us.js";
 
 /** How long a create with no answer may still land in Lob before it is judged lost (`--settle`). */
 export const DEFAULT_SETTLE_MS = 2 * 60_000;
@@ -41,7 +42,7 @@ export const DEFAULT_CANCEL_WINDOW_MINUTES = 240;
 export function planApply(inputs: PlanInputs): Plan {
   const campaigns: CampaignPlan[] = [];
   const desiredKeys = new Set(inputs.desired.map((d) => d.key));
-  for (const desired of [...inputs.desired].sort((a, b) => a.key.localeCompare(b.key))) {
+  for (const desired of [...inputs.desired].sort((a, b) => compareText(a.key, b.key))) {
     campaigns.push(planCampaign(desired, inputs));
   }
   // Like Terraform's -target: a run over some paths touches only their campaigns. Only a run over
@@ -387,8 +388,8 @@ function identifyCampaign(
   const tagged = [...(inputs.observed.tagged.get(key) ?? [])].sort(
     (a, b) =>
       Number(a.is_draft) - Number(b.is_draft) ||
-      a.date_created.localeCompare(b.date_created) ||
-      a.id.localeCompare(b.id),
+      compareText(a.date_created, b.date_created) ||
+      compareText(a.id, b.id),
   );
   const recordedId = record?.campaignId;
   if (recordedId !== undefined) {
@@ -938,8 +939,4 @@ function build(
     artworkDiffs,
     notes,
   };
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
 }

@@ -1,6 +1,7 @@
 import type { CampaignRecord } from "../state/types.js";
 import { cancelDeadline, cleanUpVanished, finishPlan } from "./plan-apply.js";
 import type { CampaignPlan, CancelWindow, Plan, PlanInputs, PlannedAction } from "./types.js";
+import { compareText } from "../core/en-us.js";
 
 export interface DestroyInputs extends Pick<PlanInputs, "state" | "observed" | "now"> {
   /** Keys to destroy; every key in the state when undefined. */
@@ -59,7 +60,7 @@ function cancelWindows(selected: readonly string[], inputs: DestroyInputs): Canc
       secondsLeft: left,
     });
   }
-  return windows.sort((a, b) => Number(b.open) - Number(a.open) || a.deadline.localeCompare(b.deadline));
+  return windows.sort((a, b) => Number(b.open) - Number(a.open) || compareText(a.deadline, b.deadline));
 }
 
 function planDestroyOne(record: CampaignRecord, inputs: DestroyInputs): CampaignPlan {

@@ -14,6 +14,7 @@ import { mergeValuesFor, redactValues } from "./merge.js";
 import type { ProofResult, ProofRunOutcome } from "./run.js";
 import type { RowChoice } from "./rows.js";
 import { chooseRows } from "./rows.js";
+import { formatCount } from "../core/en-us.js";
 
 /**
  * `proof --renderer lob`: Lob renders each chosen row through POST /v1/resource_proofs (JSON, 201),
@@ -59,7 +60,7 @@ async function artworkValue(artwork: Artwork, field: string, key: string, shown:
   if (html.length > LOB_INLINE_HTML_MAX) {
     throw new CampaignctlError({
       code: "PROOF_FAILED",
-      message: `${key} ${field}: ${shown(artwork.path)} is ${html.length.toLocaleString("en-US")} characters; Lob's renderer takes inline HTML of at most ${LOB_INLINE_HTML_MAX.toLocaleString("en-US")}`,
+      message: `${key} ${field}: ${shown(artwork.path)} is ${formatCount(html.length)} characters; Lob's renderer takes inline HTML of at most ${formatCount(LOB_INLINE_HTML_MAX)}`,
       hint: "render it with --renderer local, or save it as a Lob template and use its tmpl_ id",
     });
   }

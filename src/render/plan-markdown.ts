@@ -1,6 +1,7 @@
 import type { CampaignPlan, FieldChange, Plan, PlannedAction } from "../plan/types.js";
 import { blockedItems } from "../plan/summary.js";
 import { HEADLINE_TEXT, costLine, formatValue, summaryLine } from "./plan-text.js";
+import { formatCount } from "../core/en-us.js";
 
 /** GitHub refuses an issue or pull-request comment longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -393,7 +394,7 @@ function truncateLines(text: string, maxChars: number, hint: string): string {
 }
 
 function count(n: number): string {
-  return n.toLocaleString("en-US");
+  return formatCount(n);
 }
 
 function capitalise(text: string): string {

@@ -10,6 +10,7 @@ import type {
 import type { Style } from "./style.js";
 import { makeStyle } from "./style.js";
 import { formatSpan } from "./time-left.js";
+import { formatCount } from "../core/en-us.js";
 
 /** What a campaign's headline means, as the end of a sentence (text and markdown plans). */
 export const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
@@ -114,11 +115,11 @@ function renderAction(action: PlannedAction, style: Style): string[] {
       ];
     case "upload_file":
       return [
-        `    ${style.green("+")} upload audience ${action.file} ${style.dim(`(${action.rows.toLocaleString("en-US")} rows, sha256 ${action.sha256.slice(0, 12)}…; ${action.reason})`)}`,
+        `    ${style.green("+")} upload audience ${action.file} ${style.dim(`(${formatCount(action.rows)} rows, sha256 ${action.sha256.slice(0, 12)}…; ${action.reason})`)}`,
       ];
     case "send":
       return [
-        `    ${style.red(style.bold("! SEND"))} ${style.bold(`${action.pieces.toLocaleString("en-US")} pieces`)} of ${action.totalRows.toLocaleString("en-US")} rows ${style.red("— irreversible, costs money")}`,
+        `    ${style.red(style.bold("! SEND"))} ${style.bold(`${formatCount(action.pieces)} pieces`)} of ${formatCount(action.totalRows)} rows ${style.red("— irreversible, costs money")}`,
         ...(action.cost ? [`        ${costLine(action.cost)}`] : []),
         `        cancellable for ${action.cancelWindowMinutes} minutes after the send (until ${action.cancelDeadlineIfSentNow} if sent now)`,
       ];
@@ -153,7 +154,7 @@ export function costLine(cost: CostEstimate): string {
   if (cost.unitPrice === null || cost.amount === null) {
     return `estimated cost: unknown (${cost.unknownReason ?? "no price"}) (${label})`;
   }
-  return `estimated cost: ${cost.pieces.toLocaleString("en-US")} × ${formatUnitPrice(cost.unitPrice)} = ${formatUsd(cost.amount)} (${label})`;
+  return `estimated cost: ${formatCount(cost.pieces)} × ${formatUnitPrice(cost.unitPrice)} = ${formatUsd(cost.amount)} (${label})`;
 }
 
 /** The summary's money part: `; estimated $909.00, prices as of 2026-11`. */
@@ -193,11 +194,7 @@ export function summaryLine(plan: Plan, style: Style = makeStyle(false)): string
   }
   const send =
     s.send > 0
-      ? style.red(
-          style.bold(
-            `${s.send} to SEND (${s.sendPieces.toLocaleString("en-US")} pieces${summaryCost(s.cost)})`,
-          ),
-        )
+      ? style.red(style.bold(`${s.send} to SEND (${formatCount(s.sendPieces)} pieces${summaryCost(s.cost)})`))
       : "0 to SEND";
   const blocked = s.blocked > 0 ? `, ${style.red(`${s.blocked} blocked`)}` : "";
   const waiting = (s.wait ?? 0) > 0 ? `, ${style.yellow(`${s.wait} waiting`)}` : "";

@@ -1,5 +1,6 @@
 import type { CampaignStatus, StatusOutcome } from "../engine/status.js";
 import { formatSpan } from "./time-left.js";
+import { formatCount } from "../core/en-us.js";
 
 /** A fixed-width table, one row per key; `-` where a column does not apply. */
 export function renderStatusText(outcome: StatusOutcome): string {
@@ -40,7 +41,7 @@ function renderDestroyed(outcome: StatusOutcome): string {
 }
 
 function count(n: number | null): string {
-  return n === null ? "-" : n.toLocaleString("en-US");
+  return n === null ? "-" : formatCount(n);
 }
 
 function window(c: CampaignStatus): string {

@@ -7,6 +7,7 @@ import { cliIoHost } from "../io-host.js";
 import { TARGET_OPTIONS } from "../options.js";
 import { stderrReporter } from "../reporter.js";
 import { targetFrom, useCaseOptions, withEngine } from "../target-args.js";
+import { formatCount } from "../../core/en-us.js";
 
 export const command: CommandSpec = {
   name: "failures",
@@ -57,7 +58,7 @@ export const command: CommandSpec = {
       }),
     );
     ctx.stderr.write(
-      `Wrote ${outcome.file} (${outcome.bytes.toLocaleString("en-US")} bytes): ${outcome.failedRows.toLocaleString("en-US")} failed of ${outcome.totalRows.toLocaleString("en-US")} rows.\n`,
+      `Wrote ${outcome.file} (${formatCount(outcome.bytes)} bytes): ${formatCount(outcome.failedRows)} failed of ${formatCount(outcome.totalRows)} rows.\n`,
     );
     const inside = isInside(outcome.file, ctx.cwd) || isInside(outcome.file, target.project?.root ?? ctx.cwd);
     ctx.stderr.write(
