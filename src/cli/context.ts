@@ -46,3 +46,11 @@ export interface CommandSpec {
     ctx: CliContext,
   ): Promise<number>;
 }
+
+/**
+ * Writes a long document piece by piece (each piece whole lines, so the redacting stream never
+ * sees a key split in two): a 1,000-campaign plan is never held as one string.
+ */
+export function writeChunks(stream: Writable, chunks: Iterable<string>): void {
+  for (const chunk of chunks) stream.write(chunk);
+}

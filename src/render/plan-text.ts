@@ -26,28 +26,35 @@ export const HEADLINE_TEXT: Record<CampaignPlan["headline"], string> = {
 
 /** The human plan, Terraform-style: one block per campaign, then the summary line. */
 export function renderPlanText(plan: Plan, options: { color?: boolean; verbose?: boolean } = {}): string {
+  return [...planTextChunks(plan, options)].join("");
+}
+
+/**
+ * The plan text in pieces (the heading, then a block per campaign, then the summary), each made
+ * of whole lines: the commands write them one by one, so a plan of 1,000 campaigns is never one
+ * 2 MB string (then its redacted copy, then its encoded copy) in memory (issue 11, 150 MB budget).
+ */
+export function* planTextChunks(
+  plan: Plan,
+  options: { color?: boolean; verbose?: boolean } = {},
+): Generator<string, void, undefined> {
   const style = makeStyle(options.color ?? false);
-  const lines: string[] = [];
   const changing = plan.campaigns.filter((c) => c.actions.length > 0 || options.verbose);
   if (changing.length === 0) {
-    lines.push(style.green("No changes. Lob matches the manifests."), "");
+    yield `${style.green("No changes. Lob matches the manifests.")}\n\n`;
   } else {
-    lines.push(
-      plan.operation === "destroy"
-        ? "campaignctl will destroy:"
-        : "campaignctl will perform the following actions:",
-      "",
-    );
+    yield `${plan.operation === "destroy" ? "campaignctl will destroy:" : "campaignctl will perform the following actions:"}\n\n`;
   }
   for (const campaign of changing) {
-    lines.push(...renderCampaign(campaign, style), "");
+    yield `${renderCampaign(campaign, style).join("\n")}\n\n`;
   }
+  const lines: string[] = [];
   lines.push(...cancelWindowLines(plan, style));
   for (const warning of plan.warnings ?? []) lines.push(style.yellow(`Warning: ${warning}`));
   if ((plan.warnings ?? []).length > 0) lines.push("");
   if (plan.operation === "apply") lines.push(style.dim(scopeLine(plan)));
   lines.push(summaryLine(plan, style));
-  return `${lines.join("\n")}\n`;
+  yield `${lines.join("\n")}\n`;
 }
 
 /** Destroy: what can still be cancelled and until when, then what is too late (Lob's clock). */

@@ -3,7 +3,7 @@ import type { ApplyCounts } from "../apply-tally.js";
 import { createApplyTally, describeCounts } from "../apply-tally.js";
 import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
-import { EXIT } from "../context.js";
+import { EXIT, writeChunks } from "../context.js";
 import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { cliIoHost } from "../io-host.js";
 import { checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../options.js";
@@ -48,7 +48,7 @@ export const command: CommandSpec = {
   async run({ values, positionals }, ctx) {
     const format = checkFormat(values.format, FORMATS);
     const { runApply } = await import("../../engine/use-cases.js");
-    const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
+    const { planTextChunks, summaryLine } = await import("../../render/plan-text.js");
     const allowSend = values["allow-send"] === true;
     const target = await targetFrom(values, ctx, { paths: positionals });
     let shown: Plan | undefined;
@@ -59,7 +59,7 @@ export const command: CommandSpec = {
       // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
       showPlan: (plan) => {
         shown = plan;
-        if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
+        if (format === "text") writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
     });

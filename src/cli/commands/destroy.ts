@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../context.js";
-import { EXIT } from "../context.js";
+import { EXIT, writeChunks } from "../context.js";
 import { cliIoHost } from "../io-host.js";
 import { checkFormat, PARALLELISM_OPTION, parallelismFrom, TARGET_OPTIONS } from "../options.js";
 import { stderrReporter } from "../reporter.js";
@@ -33,14 +33,14 @@ export const command: CommandSpec = {
   async run({ values, positionals }, ctx) {
     const format = checkFormat(values.format, FORMATS);
     const { runDestroy } = await import("../../engine/use-cases.js");
-    const { renderPlanText, summaryLine } = await import("../../render/plan-text.js");
+    const { planTextChunks, summaryLine } = await import("../../render/plan-text.js");
     const keys = Array.isArray(values.key) ? values.key : undefined;
     const target = await targetFrom(values, ctx, { paths: positionals });
     const io = cliIoHost(ctx, {
       reporter: stderrReporter(ctx),
       autoApprove: values["auto-approve"] === true,
       showPlan: (plan) => {
-        if (format === "text") ctx.stdout.write(renderPlanText(plan, { color: ctx.color }));
+        if (format === "text") writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
         else ctx.stderr.write(`${summaryLine(plan)}\n`);
       },
     });

@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../context.js";
 import { reportBlocked } from "../blocked.js";
-import { EXIT } from "../context.js";
+import { EXIT, writeChunks } from "../context.js";
 import { RECREATE_OPTION, recreateFrom, SETTLE_OPTION, settleFrom } from "../identity-args.js";
 import { cliIoHost } from "../io-host.js";
 import { preparePlanComment, publishPlanComment } from "../plan-comment.js";
@@ -53,7 +53,7 @@ export const command: CommandSpec = {
   async run({ values, positionals }, ctx) {
     const format = checkFormat(values.format, FORMATS);
     const { runPlan } = await import("../../engine/use-cases.js");
-    const { renderPlanText } = await import("../../render/plan-text.js");
+    const { planTextChunks } = await import("../../render/plan-text.js");
     const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
     const { renderPlanJson } = await import("../../render/plan-json.js");
     const target = await targetFrom(values, ctx, { paths: positionals });
@@ -72,13 +72,9 @@ export const command: CommandSpec = {
       await github?.reportFailure(error, "plan", ctx);
       throw error;
     });
-    const text =
-      format === "json"
-        ? renderPlanJson(plan)
-        : format === "markdown"
-          ? renderPlanMarkdown(plan)
-          : renderPlanText(plan, { color: ctx.color && format === "text" });
-    ctx.stdout.write(text);
+    if (format === "json") ctx.stdout.write(renderPlanJson(plan));
+    else if (format === "markdown") ctx.stdout.write(renderPlanMarkdown(plan));
+    else writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
     await github?.reportPlan(plan, ctx);
     const blocked = reportBlocked(plan, ctx);
     if (pullRequest) await publishPlanComment(pullRequest, plan, positionals, target, ctx);

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { CommandSpec } from "../context.js";
-import { EXIT } from "../context.js";
+import { EXIT, writeChunks } from "../context.js";
 import { checkFormat } from "../options.js";
 import { CampaignctlError } from "../../core/errors.js";
 
@@ -47,8 +47,8 @@ export const command: CommandSpec = {
       const { renderPlanMarkdown } = await import("../../render/plan-markdown.js");
       ctx.stdout.write(renderPlanMarkdown(saved.plan));
     } else {
-      const { renderPlanText } = await import("../../render/plan-text.js");
-      ctx.stdout.write(renderPlanText(saved.plan, { color: ctx.color }));
+      const { planTextChunks } = await import("../../render/plan-text.js");
+      writeChunks(ctx.stdout, planTextChunks(saved.plan, { color: ctx.color }));
     }
     return EXIT.ok;
   },
