@@ -14,12 +14,46 @@ export async function buildDesired(
   manifests: readonly CampaignManifest[],
   preflight: ReadonlyMap<string, PreflightReport>,
 ): Promise<DesiredCampaign[]> {
-  return Promise.all(manifests.map((m) => buildOne(m, preflight.get(m.key))));
+  const artworkFiles: ArtworkFiles = new Map();
+  return Promise.all(manifests.map((m) => buildOne(m, preflight.get(m.key), artworkFiles)));
+}
+
+/** A local artwork file as this run read it. */
+interface ArtworkFile {
+  readonly sha256: string;
+  /** For HTML only: the text, for diffs. */
+  readonly html?: string;
+}
+
+/**
+ * Artwork files by path, read once per run: campaigns that share a template (1,000 of them, say)
+ * share its one reading, hash and text, instead of holding a copy each. One reading also means
+ * every campaign is planned with the same bytes, even if the file changes while the run reads it.
+ */
+type ArtworkFiles = Map<string, Promise<ArtworkFile>>;
+
+function readArtworkFile(
+  files: ArtworkFiles,
+  path: string,
+  shown: string,
+  html: boolean,
+): Promise<ArtworkFile> {
+  const cacheKey = `${html ? "html" : "bytes"}:${path}`;
+  let file = files.get(cacheKey);
+  if (file === undefined) {
+    file = readArtworkBytes(path, shown).then((bytes) => ({
+      sha256: sha256Hex(bytes),
+      ...(html ? { html: bytes.toString("utf8") } : {}),
+    }));
+    files.set(cacheKey, file);
+  }
+  return file;
 }
 
 async function buildOne(
   manifest: CampaignManifest,
   report: PreflightReport | undefined,
+  artworkFiles: ArtworkFiles,
 ): Promise<DesiredCampaign> {
   if (!report) throw internalError(`no audience preflight for '${manifest.key}'`);
   const artwork: Record<string, string> = {};
@@ -30,11 +64,10 @@ async function buildOne(
     if (!art) continue;
     artworkSource[field] = art.value;
     if (art.kind === "file") {
-      const bytes = await readArtworkBytes(art.path, art.value);
-      const sha256 = sha256Hex(bytes);
-      artwork[field] = `sha256:${sha256}`;
-      files[field] = { path: art.path, sha256, mediaType: art.mediaType };
-      if (art.mediaType === "html") html[field] = bytes.toString("utf8");
+      const read = await readArtworkFile(artworkFiles, art.path, art.value, art.mediaType === "html");
+      artwork[field] = `sha256:${read.sha256}`;
+      files[field] = { path: art.path, sha256: read.sha256, mediaType: art.mediaType };
+      if (read.html !== undefined) html[field] = read.html;
     } else {
       artwork[field] = art.value;
     }

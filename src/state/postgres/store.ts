@@ -382,6 +382,24 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
     return { lineage, serial };
   }
 
+  // One statement per step commit; its text is made once (a commit is 1,000s of times a run).
+  const commitSql = `WITH t AS (
+         UPDATE ${schema}.targets SET serial = $5, updated_at = now()
+         WHERE project = $1 AND api_url = $2 AND mode = $3 AND lineage = $4 AND serial = $6
+         RETURNING id),
+       gone AS (
+         DELETE FROM ${schema}.records r USING t, unnest($7::text[], $8::text[]) AS u(kind, key)
+         WHERE r.target_id = t.id AND r.kind = u.kind AND r.key = u.key),
+       put AS (
+         INSERT INTO ${schema}.records (target_id, kind, key, record, serial)
+         SELECT t.id, u.kind, u.key, u.record::json, $5 FROM t, unnest($9::text[], $10::text[], $11::text[]) AS u(kind, key, record)
+         ON CONFLICT (target_id, kind, key) DO UPDATE SET record = EXCLUDED.record, serial = EXCLUDED.serial),
+       version AS (
+         INSERT INTO ${schema}.versions (target_id, serial, command, keys) SELECT t.id, $5, $12, $13 FROM t),
+       trimmed AS (
+         DELETE FROM ${schema}.versions v USING t WHERE v.target_id = t.id AND v.serial <= $5 - $14)
+       SELECT id FROM t`;
+
   /**
    * The common commit, a step's changed records: one statement, so one round trip and one
    * transaction. The compare-and-set is its first part (the target row updated only where lineage
@@ -409,38 +427,20 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
     }
     const puts = [...net.values()].filter((n) => n.text !== undefined);
     const removes = [...net.values()].filter((n) => n.text === undefined);
-    const { rows } = await c.query<{ id: string }>(
-      `WITH t AS (
-         UPDATE ${schema}.targets SET serial = $5, updated_at = now()
-         WHERE project = $1 AND api_url = $2 AND mode = $3 AND lineage = $4 AND serial = $6
-         RETURNING id),
-       gone AS (
-         DELETE FROM ${schema}.records r USING t, unnest($7::text[], $8::text[]) AS u(kind, key)
-         WHERE r.target_id = t.id AND r.kind = u.kind AND r.key = u.key),
-       put AS (
-         INSERT INTO ${schema}.records (target_id, kind, key, record, serial)
-         SELECT t.id, u.kind, u.key, u.record::json, $5 FROM t, unnest($9::text[], $10::text[], $11::text[]) AS u(kind, key, record)
-         ON CONFLICT (target_id, kind, key) DO UPDATE SET record = EXCLUDED.record, serial = EXCLUDED.serial),
-       version AS (
-         INSERT INTO ${schema}.versions (target_id, serial, command, keys) SELECT t.id, $5, $12, $13 FROM t),
-       trimmed AS (
-         DELETE FROM ${schema}.versions v USING t WHERE v.target_id = t.id AND v.serial <= $5 - $14)
-       SELECT id FROM t`,
-      [
-        ...keyArgs,
-        expected.lineage,
-        serial,
-        expected.serial,
-        removes.map((r) => r.kind),
-        removes.map((r) => r.key),
-        puts.map((p) => p.kind),
-        puts.map((p) => p.key),
-        puts.map((p) => p.text),
-        meta.command,
-        keysTouched(changes),
-        historyLimit,
-      ],
-    );
+    const { rows } = await c.query<{ id: string }>(commitSql, [
+      ...keyArgs,
+      expected.lineage,
+      serial,
+      expected.serial,
+      removes.map((r) => r.kind),
+      removes.map((r) => r.key),
+      puts.map((p) => p.kind),
+      puts.map((p) => p.key),
+      puts.map((p) => p.text),
+      meta.command,
+      keysTouched(changes),
+      historyLimit,
+    ]);
     if (rows.length === 1) return { lineage: expected.lineage, serial };
     const stored = await selectTarget(c, false);
     assertExpectedVersion(
