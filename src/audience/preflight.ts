@@ -16,6 +16,8 @@ import type {
   MissingColumn,
   PreflightReport,
   RowFailureCode,
+  SharedPreflightReport,
+  SharedPreflightReports,
 } from "./types.js";
 
 export interface PreflightOptions {
@@ -28,6 +30,11 @@ export interface PreflightOptions {
   readonly maxRowsPerGroup?: number;
   /** When set, reports are read from and written to this directory, keyed by content. */
   readonly cacheDir?: string;
+  /**
+   * With `cacheDir`: reports already read or made by the calls sharing this map (one load of
+   * many manifests), reused instead of read again (see SharedPreflightReports).
+   */
+  readonly shared?: SharedPreflightReports;
 }
 
 // Below Node's 1 MB threshold for external strings, whose characters V8 reads more slowly, and
@@ -138,6 +145,31 @@ function cacheKey(sha256: string, mapping: AudienceMapping, maxRowsPerGroup: num
       maxRowsPerGroup,
     }),
   );
+}
+
+function remember(
+  shared: SharedPreflightReports,
+  path: string,
+  report: Promise<SharedPreflightReport>,
+): void {
+  shared.set(path, report);
+  // A failure is each caller's to report; the next call tries again.
+  report.catch(() => shared.delete(path));
+}
+
+async function readOrScan(
+  path: string,
+  sha256: string,
+  scan: () => Promise<PreflightReport>,
+): Promise<SharedPreflightReport> {
+  const cached = await readCached(path, sha256);
+  if (cached !== undefined) return { report: cached, sha256Matches: true };
+  const report = await scan();
+  // The file may have changed between the two reads; only cache what matches the key.
+  if (report.sha256 !== sha256) return { report, sha256Matches: false };
+  const stored = withFile(report, "");
+  await writeCached(path, stored);
+  return { report: stored, sha256Matches: true };
 }
 
 async function readCached(path: string, sha256: string): Promise<PreflightReport | undefined> {
@@ -357,12 +389,17 @@ export async function preflightAudience(opts: PreflightOptions): Promise<Preflig
     const sha256 = await hashFile(opts.file);
     if (sha256 === undefined) return await scanAndReport(opts, display, maxRows);
     const path = join(opts.cacheDir, `audience-${cacheKey(sha256, opts.mapping, maxRows)}.json`);
-    const cached = await readCached(path, sha256);
-    if (cached !== undefined) return withFile(cached, display);
-    const report = await scanAndReport(opts, display, maxRows);
-    // The file may have changed between the two reads; only cache what matches the key.
-    if (report.sha256 === sha256) await writeCached(path, withFile(report, ""));
-    return report;
+    let shared = opts.shared?.get(path);
+    const mine = shared === undefined;
+    if (shared === undefined) {
+      shared = readOrScan(path, sha256, () => scanAndReport(opts, display, maxRows));
+      if (opts.shared) remember(opts.shared, path, shared);
+    }
+    const outcome = await shared;
+    if (outcome.sha256Matches) return withFile(outcome.report, display);
+    // The file changed while it was scanned: that report describes other bytes than the key.
+    opts.shared?.delete(path);
+    return mine ? outcome.report : await scanAndReport(opts, display, maxRows);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return unreadableReport(display, error);

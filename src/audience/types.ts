@@ -66,6 +66,19 @@ export interface FailureGroup {
   readonly firstRows: readonly number[];
 }
 
+/**
+ * Preflight reports shared by the manifests of one load, by cache entry (the audience's sha256 and
+ * the mapping, so an entry is never stale): 1,000 manifests over one audience share one report,
+ * and one scan on a cold cache, instead of each parsing a copy of its own (issue 11: those copies
+ * were megabytes of an apply's heap). `sha256Matches` is false when the file changed while it was
+ * scanned: that report is its caller's alone.
+ */
+export interface SharedPreflightReport {
+  readonly report: PreflightReport;
+  readonly sha256Matches: boolean;
+}
+export type SharedPreflightReports = Map<string, Promise<SharedPreflightReport>>;
+
 export interface PreflightReport {
   readonly file: string;
   readonly sha256: string;

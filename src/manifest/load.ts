@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Document, Node } from "yaml";
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
-import type { AudienceMapping, PreflightReport } from "../audience/types.js";
+import type { AudienceMapping, PreflightReport, SharedPreflightReports } from "../audience/types.js";
 import type { Diagnostic, DiagnosticCode } from "../core/diagnostics.js";
 import { formatLocation, sortDiagnostics } from "../core/diagnostics.js";
 import { createMutex, mapLimit } from "../core/concurrency.js";
@@ -94,6 +94,7 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
     manifestGlobs: opts.project?.manifestGlobs,
   });
   const keys: KeyRegistry = new Map();
+  const loadOpts: LoadRun = { ...opts, sharedReports: new Map() };
   // Each file goes through the whole pipeline (read → parse → schema → rules → build) on its own,
   // so its YAML tree and text die young instead of all 1,000 trees being held until the last file
   // is parsed (issue 11: they were most of an apply's old-generation heap). The synchronous part
@@ -114,11 +115,11 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
     let fileResult: FileResult;
     try {
       await earlier;
-      ({ documents, fileResult } = parseFile(read, file, shown, explicit, keys, opts));
+      ({ documents, fileResult } = parseFile(read, file, shown, explicit, keys, loadOpts));
     } finally {
       doneInOrder();
     }
-    fileResult.documents = await Promise.all(documents.map((document) => finishDocument(document, opts)));
+    fileResult.documents = await Promise.all(documents.map((document) => finishDocument(document, loadOpts)));
     return fileResult;
   });
 
@@ -144,6 +145,11 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
     });
   }
   return { manifests, diagnostics: sortDiagnostics(diagnostics), preflight, files };
+}
+
+/** What one loadManifests call hands down: its options, and what its documents share. */
+interface LoadRun extends LoadOptions {
+  readonly sharedReports: SharedPreflightReports;
 }
 
 /** Where each key was first used, in document order: the duplicate-key message points there. */
@@ -204,7 +210,7 @@ function parseFile(
 }
 
 /** The rule checks (file I/O, audience preflight), then the manifest; the YAML tree is dropped. */
-async function finishDocument(document: ManifestDocument, opts: LoadOptions): Promise<DocumentResult> {
+async function finishDocument(document: ManifestDocument, opts: LoadRun): Promise<DocumentResult> {
   const checked = await checkRules(document, opts);
   const diagnostics = scrubSubstituted(document);
   const failed = document.diagnostics.some((d) => d.severity === "error");
@@ -478,7 +484,7 @@ function pushFinding(
 
 async function checkRules(
   document: ManifestDocument,
-  opts: LoadOptions,
+  opts: LoadRun,
 ): Promise<{ key?: string; report?: PreflightReport }> {
   const root = asRecord(document.value);
   if (root === undefined) return {};
@@ -630,7 +636,7 @@ async function preflightCampaignAudience(
   audience: AudienceMapping,
   csvPath: string,
   csvShown: string,
-  opts: LoadOptions,
+  opts: LoadRun,
   usOnly = false,
 ): Promise<PreflightReport | undefined> {
   // Loaded lazily: `validate --no-preflight` and the schema-only paths never pay for the CSV parser.
@@ -642,7 +648,7 @@ async function preflightCampaignAudience(
         file: csvPath,
         displayFile: csvShown,
         mapping: usOnly ? { ...mappingOf(audience), usOnly } : mappingOf(audience),
-        ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
+        ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir, shared: opts.sharedReports }),
       });
     // Small audiences preflight side by side; a large one runs alone, so memory stays that of one
     // preflight (the 150 MB budget of an apply holds for a 1,000,000-row file, not for several).

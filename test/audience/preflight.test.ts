@@ -8,7 +8,7 @@ import {
   recordViewOf,
   validateAudienceRows,
 } from "../../src/audience/index.js";
-import type { PreflightReport } from "../../src/audience/index.js";
+import type { PreflightReport, SharedPreflightReports } from "../../src/audience/index.js";
 import { HEADER, aMapping, aRow, csvLine, csvOf, readCsvHeader, tempDir } from "./helpers.js";
 import type { TempDir } from "./helpers.js";
 
@@ -225,6 +225,32 @@ describe("cache", () => {
     const changed = await preflightAudience({ file, mapping: aMapping(), cacheDir });
     expect(changed.totalRows).toBe(1);
     expect(readdirSync(cacheDir)).toHaveLength(3);
+  });
+
+  it("shares one report, and one scan, among the calls of one load over the same audience", async () => {
+    const file = tmp.write("shared.csv", csvOf([aRow(), aRow({ zip_code: "x" })]));
+    const cacheDir = join(tmp.dir, "cache-shared");
+    const shared: SharedPreflightReports = new Map();
+    const names = ["a/campaign.yaml", "b/campaign.yaml", "c/campaign.yaml"];
+    // Cold cache, at once: one entry written, one report behind all three answers.
+    const reports = await Promise.all(
+      names.map((displayFile) =>
+        preflightAudience({ file, displayFile, mapping: aMapping(), cacheDir, shared }),
+      ),
+    );
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(shared.size).toBe(1);
+    expect(reports.map((r) => r.file)).toEqual(names);
+    reports.forEach((r, i) => expect(r.diagnostics.every((d) => d.file === names[i])).toBe(true));
+    expect(reports[1]!.failures).toBe(reports[0]!.failures);
+    expect(reports[2]!.header).toBe(reports[0]!.header);
+    // Within the load the shared report answers; a new load (no map) reads the entry on disk.
+    const entry = join(cacheDir, readdirSync(cacheDir)[0]!);
+    writeFileSync(entry, JSON.stringify({ ...JSON.parse(readFileSync(entry, "utf8")), totalRows: 999 }));
+    const again = await preflightAudience({ file, mapping: aMapping(), cacheDir, shared });
+    expect(again.totalRows).toBe(2);
+    const nextLoad = await preflightAudience({ file, mapping: aMapping(), cacheDir, shared: new Map() });
+    expect(nextLoad.totalRows).toBe(999);
   });
 });
 
