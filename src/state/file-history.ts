@@ -26,7 +26,10 @@ export async function readHistory(file: string, limit: number): Promise<StateVer
     return [];
   }
   const bySerial = new Map<number, StateVersion>();
-  for (const line of text.split("\n")) {
+  // Only the newest lines can be among the last `limit` versions (a serial is written once per
+  // lineage, so twice the limit is ample): the rest of a long file is not parsed.
+  const lines = text.split("\n");
+  for (const line of lines.slice(Math.max(0, lines.length - 2 * Math.max(0, limit) - 1))) {
     const version = parseVersion(line);
     // A later line for the same serial is a later state (another lineage after a replace): it wins.
     if (version) bySerial.set(version.serial, version);

@@ -212,8 +212,11 @@ export function openStateStore(statePath: string, opts: StateStoreOptions = {}):
     };
     const problems = findStateProblems(sorted);
     if (problems.length > 0) throw invalid(problems);
-    const text = `${JSON.stringify(sorted, null, 2)}\n`;
-    refuseSecrets(text);
+    // Checked before the newline is added: JSON.stringify's result is one flat string, and the
+    // check then copies nothing (a 1,000-campaign state is 1.6 MB, checked at the run's peak).
+    const json = JSON.stringify(sorted, null, 2);
+    refuseSecrets(json);
+    const text = `${json}\n`;
     try {
       await writeFileAtomic(statePath, text, { backupPath: backupPathFor(statePath) });
       // The snapshot now holds every journalled commit; a kill before this unlink leaves entries
@@ -311,8 +314,9 @@ export function openStateStore(statePath: string, opts: StateStoreOptions = {}):
         command: meta.command,
         changes,
       };
-      const line = `${JSON.stringify(entry)}\n`;
-      refuseSecrets(line);
+      const json = JSON.stringify(entry);
+      refuseSecrets(json);
+      const line = `${json}\n`;
       const size = (state?.snapshotBytes ?? 0) + (state?.journalBytes ?? 0) + Buffer.byteLength(line);
       if (state === undefined || size < snapshotBelow || changes.some((c) => c.kind === "replace")) {
         await writeSnapshot({ ...applyChanges(state && toStateFile(state), changes), serial: next.serial });
