@@ -94,7 +94,7 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
     manifestGlobs: opts.project?.manifestGlobs,
   });
   const keys: KeyRegistry = new Map();
-  const loadOpts: LoadRun = { ...opts, sharedReports: new Map() };
+  const loadOpts: LoadRun = { ...opts, sharedReports: new Map(), htmlByPath: new Map() };
   // Each file goes through the whole pipeline (read → parse → schema → rules → build) on its own,
   // so its YAML tree and text die young instead of all 1,000 trees being held until the last file
   // is parsed (issue 11: they were most of an apply's old-generation heap). The synchronous part
@@ -150,6 +150,8 @@ export async function loadManifests(paths: readonly string[], opts: LoadOptions)
 /** What one loadManifests call hands down: its options, and what its documents share. */
 interface LoadRun extends LoadOptions {
   readonly sharedReports: SharedPreflightReports;
+  /** HTML artwork read by this load, by real path: manifests that share a template read it once. */
+  readonly htmlByPath: Map<string, Promise<string | undefined>>;
 }
 
 /** Where each key was first used, in document order: the duplicate-key message points there. */
@@ -510,7 +512,12 @@ async function checkRules(
       if (isFinding(checked)) {
         pushFinding(document, checked);
       } else if (resolved.mediaType === "html") {
-        const text = await readHtml(checked.realPath);
+        let reading = opts.htmlByPath.get(checked.realPath);
+        if (reading === undefined) {
+          reading = readHtml(checked.realPath);
+          opts.htmlByPath.set(checked.realPath, reading);
+        }
+        const text = await reading;
         if (text !== undefined) html[field] = text;
       } else if (resolved.mediaType === "pdf" && resourceType === "letter") {
         await checkLetterPdf(document, checked.realPath, displayPath(resolved.path, opts.cwd), creative);
