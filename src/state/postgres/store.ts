@@ -392,12 +392,12 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
          WHERE r.target_id = t.id AND r.kind = u.kind AND r.key = u.key),
        put AS (
          INSERT INTO ${schema}.records (target_id, kind, key, record, serial)
-         SELECT t.id, u.kind, u.key, u.record::json, $5 FROM t, unnest($9::text[], $10::text[], $11::text[]) AS u(kind, key, record)
+         SELECT t.id, u.kind, u.key, u.record, $5 FROM t, json_to_recordset($9::json) AS u(kind text, key text, record json)
          ON CONFLICT (target_id, kind, key) DO UPDATE SET record = EXCLUDED.record, serial = EXCLUDED.serial),
        version AS (
-         INSERT INTO ${schema}.versions (target_id, serial, command, keys) SELECT t.id, $5, $12, $13 FROM t),
+         INSERT INTO ${schema}.versions (target_id, serial, command, keys) SELECT t.id, $5, $10, $11 FROM t),
        trimmed AS (
-         DELETE FROM ${schema}.versions v USING t WHERE v.target_id = t.id AND v.serial <= $5 - $14)
+         DELETE FROM ${schema}.versions v USING t WHERE v.target_id = t.id AND v.serial <= $5 - $12)
        SELECT id FROM t`;
 
   /**
@@ -434,9 +434,9 @@ export function openPostgresStore(opts: PostgresStoreOptions): StateStore {
       expected.serial,
       removes.map((r) => r.kind),
       removes.map((r) => r.key),
-      puts.map((p) => p.kind),
-      puts.map((p) => p.key),
-      puts.map((p) => p.text),
+      // The records go as one JSON text, not text[] parameters: the driver would escape every
+      // quote of every record into an array literal (a copy per record per step).
+      `[${puts.map((p) => `{"kind":${JSON.stringify(p.kind)},"key":${JSON.stringify(p.key)},"record":${p.text}}`).join(",")}]`,
       meta.command,
       keysTouched(changes),
       historyLimit,
