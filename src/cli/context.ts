@@ -49,8 +49,25 @@ export interface CommandSpec {
 
 /**
  * Writes a long document piece by piece (each piece whole lines, so the redacting stream never
- * sees a key split in two): a 1,000-campaign plan is never held as one string.
+ * sees a key split in two), waiting whenever the stream is full: a 1,000-campaign plan is never
+ * held whole, neither as one string nor in a pipe's queue.
  */
-export function writeChunks(stream: Writable, chunks: Iterable<string>): void {
-  for (const chunk of chunks) stream.write(chunk);
+export async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await drainedOrClosed(stream);
+  }
+}
+
+/** Resolves on 'drain', or once the stream can take nothing more: a closed reader never hangs us. */
+function drainedOrClosed(stream: Writable): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
 }

@@ -11,7 +11,7 @@ import { redactActiveSecrets } from "../core/active-secrets.js";
  * lost. Commands write whole lines or whole documents, so a key is never split across two chunks.
  */
 export function redactingStream(target: Writable): Writable {
-  return new Writable({
+  const stream = new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, callback) {
       const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
@@ -19,4 +19,18 @@ export function redactingStream(target: Writable): Writable {
       callback();
     },
   });
+  // The backpressure is the target's: a pipe (a CI log, `| less`) takes every write at once but
+  // queues it in memory until the reader catches up (a 1,000-campaign plan: megabytes, promoted to
+  // V8's old generation; issue 11). write() still hands each chunk on at once, so nothing waits
+  // here; it returns false when the target is full, and 'drain' follows, for writers that can wait
+  // (writeChunks). A target that closes also ends the wait.
+  const write = stream.write.bind(stream);
+  stream.write = ((...args: Parameters<Writable["write"]>) => {
+    write(...args);
+    return target.writableNeedDrain !== true;
+  }) as Writable["write"];
+  const drain = () => stream.emit("drain");
+  target.on("drain", drain);
+  target.on("close", drain);
+  return stream;
 }

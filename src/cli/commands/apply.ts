@@ -59,8 +59,9 @@ export const command: CommandSpec = {
       // The plan is the result a person reviews: stdout for text; JSON mode prints it at the end.
       showPlan: (plan) => {
         shown = plan;
-        if (format === "text") writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
-        else ctx.stderr.write(`${summaryLine(plan)}\n`);
+        if (format === "text") return writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
+        ctx.stderr.write(`${summaryLine(plan)}\n`);
+        return undefined;
       },
     });
     const onInterrupt = (signal: NodeJS.Signals) =>
@@ -79,9 +80,11 @@ export const command: CommandSpec = {
         ...(sandbox ? { pollIntervalMs: 200 } : {}),
       }),
     ).catch(async (error: unknown) => {
+      await io.planWritten().catch(() => undefined);
       await github?.reportFailure(error, "apply", ctx);
       throw error;
     });
+    await io.planWritten();
     const blocked = reportBlocked(outcome.plan, ctx);
     if (format === "json") {
       const { renderApplyJson } = await import("../../render/result-json.js");

@@ -40,8 +40,9 @@ export const command: CommandSpec = {
       reporter: stderrReporter(ctx),
       autoApprove: values["auto-approve"] === true,
       showPlan: (plan) => {
-        if (format === "text") writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
-        else ctx.stderr.write(`${summaryLine(plan)}\n`);
+        if (format === "text") return writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
+        ctx.stderr.write(`${summaryLine(plan)}\n`);
+        return undefined;
       },
     });
     const outcome = await withEngine(target, { io, command: "destroy" }, ({ deps }) =>
@@ -51,7 +52,11 @@ export const command: CommandSpec = {
         paths: positionals,
         ...(keys ? { keys } : {}),
       }),
-    );
+    ).catch(async (error: unknown) => {
+      await io.planWritten().catch(() => undefined);
+      throw error;
+    });
+    await io.planWritten();
     if (format === "json") {
       const { renderDestroyJson } = await import("../../render/result-json.js");
       ctx.stdout.write(

@@ -74,7 +74,7 @@ export const command: CommandSpec = {
     });
     if (format === "json") ctx.stdout.write(renderPlanJson(plan));
     else if (format === "markdown") ctx.stdout.write(renderPlanMarkdown(plan));
-    else writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
+    else await writeChunks(ctx.stdout, planTextChunks(plan, { color: ctx.color }));
     await github?.reportPlan(plan, ctx);
     const blocked = reportBlocked(plan, ctx);
     if (pullRequest) await publishPlanComment(pullRequest, plan, positionals, target, ctx);

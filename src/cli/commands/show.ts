@@ -48,7 +48,7 @@ export const command: CommandSpec = {
       ctx.stdout.write(renderPlanMarkdown(saved.plan));
     } else {
       const { planTextChunks } = await import("../../render/plan-text.js");
-      writeChunks(ctx.stdout, planTextChunks(saved.plan, { color: ctx.color }));
+      await writeChunks(ctx.stdout, planTextChunks(saved.plan, { color: ctx.color }));
     }
     return EXIT.ok;
   },
