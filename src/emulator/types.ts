@@ -1,4 +1,8 @@
 /** Public types of the emulator (see README.md beside this file). */
+import type { ResourceProofRenderer } from "../lob/wire.js";
+
+// The resource-proof renderer port is declared with the wire facts, which src/proof/ may import too.
+export type { ResourceProofRenderer, ResourceProofRendering, ResourceProofRequest } from "../lob/wire.js";
 
 export type FaultKind =
   "500" | "503" | "429" | "reset_before" | "commit_then_drop" | "complete_after_disconnect";
@@ -90,24 +94,6 @@ export interface EmulatorOptions {
    * emulator itself loads no browser). Without it, resource proofs end `failed`.
    */
   renderResourceProof?: ResourceProofRenderer;
-}
-
-/** What a resource proof asks to render: Lob's resource type and its create parameters. */
-export interface ResourceProofRequest {
-  readonly resourceType: "postcard" | "letter" | "self_mailer";
-  readonly parameters: Readonly<Record<string, unknown>>;
-}
-
-/** The rendered proof: a PDF, and one PNG per side or page (the thumbnails). */
-export interface ResourceProofRendering {
-  readonly pdf: Uint8Array;
-  readonly images: readonly Uint8Array[];
-}
-
-export interface ResourceProofRenderer {
-  render(request: ResourceProofRequest): Promise<ResourceProofRendering>;
-  /** Releases what rendering holds (a browser); called when the emulator closes. */
-  close?(): Promise<void>;
 }
 
 export interface RequestLogEntry {

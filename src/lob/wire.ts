@@ -311,3 +311,26 @@ export const TERMINAL_UPLOAD_STATES: readonly UploadState[] = ["Scheduled", "Err
 export function isTerminalUploadState(state: UploadState): boolean {
   return TERMINAL_UPLOAD_STATES.includes(state);
 }
+
+/*
+ * The port between the emulator's POST /v1/resource_proofs and what renders it (src/proof/, loaded
+ * by the sandbox): declared here, with the wire facts both may import, so it is declared once.
+ */
+
+/** What a resource proof asks to render: Lob's resource type and its create parameters. */
+export interface ResourceProofRequest {
+  readonly resourceType: "postcard" | "letter" | "self_mailer";
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** The rendered proof: a PDF, and one PNG per side or page (the thumbnails). */
+export interface ResourceProofRendering {
+  readonly pdf: Uint8Array;
+  readonly images: readonly Uint8Array[];
+}
+
+export interface ResourceProofRenderer {
+  render(request: ResourceProofRequest): Promise<ResourceProofRendering>;
+  /** Releases what rendering holds (a browser); called when the emulator closes. */
+  close?(): Promise<void>;
+}

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "puppeteer-core";
+import type { ResourceProofRenderer, ResourceProofRendering, ResourceProofRequest } from "../lob/wire.js";
 import type { ArtworkField } from "../manifest/types.js";
 import { browserLauncher } from "./browser.js";
 import type { MergeValues } from "./merge.js";
@@ -9,26 +10,6 @@ import { mergeHtml } from "./merge.js";
 import { blockNetwork, renderSide } from "./render-page.js";
 import type { ProofSurface } from "./sizes.js";
 import { surfaceFor } from "./sizes.js";
-
-/**
- * The emulator's POST /v1/resource_proofs, rendered by the same pipeline as `campaignctl proof`:
- * Mustache merge of `merge_variables`, one page per side in one browser (started on the first
- * proof, closed with the emulator), a PNG per side and one PDF of all sides. Template ids and URLs
- * cannot be fetched offline: they render as a page naming them.
- */
-/** The emulator's ResourceProofRenderer, declared here too: only the sandbox may import the emulator. */
-export interface ResourceProofRequest {
-  readonly resourceType: "postcard" | "letter" | "self_mailer";
-  readonly parameters: Readonly<Record<string, unknown>>;
-}
-export interface ResourceProofRendering {
-  readonly pdf: Uint8Array;
-  readonly images: readonly Uint8Array[];
-}
-export interface ResourceProofRenderer {
-  render(request: ResourceProofRequest): Promise<ResourceProofRendering>;
-  close(): Promise<void>;
-}
 
 const SIDES: Readonly<Record<ResourceProofRequest["resourceType"], readonly ArtworkField[]>> = {
   postcard: ["front", "back"],
@@ -63,6 +44,12 @@ function combinedDocument(htmls: readonly string[], surface: ProofSurface): stri
   return `<!doctype html><html><body style="margin:0">${htmls.map(frame).join("")}</body></html>`;
 }
 
+/**
+ * The emulator's POST /v1/resource_proofs, rendered by the same pipeline as `campaignctl proof`:
+ * Mustache merge of `merge_variables`, one page per side in one browser (started on the first
+ * proof, closed with the emulator), a PNG per side and one PDF of all sides. Template ids and URLs
+ * cannot be fetched offline: they render as a page naming them.
+ */
 export function createEmulatorProofRenderer(
   env: Readonly<Record<string, string | undefined>>,
 ): ResourceProofRenderer {

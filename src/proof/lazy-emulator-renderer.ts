@@ -1,4 +1,4 @@
-import type { ResourceProofRenderer } from "./emulator-renderer.js";
+import type { ResourceProofRenderer } from "../lob/wire.js";
 
 /**
  * The emulator's resource-proof renderer, loaded on the first proof: starting the sandbox or
@@ -14,7 +14,7 @@ export function lazyEmulatorProofRenderer(
   return {
     render: async (request) => (await load()).render(request),
     close: async () => {
-      if (real) await (await real).close();
+      if (real) await (await real).close?.();
     },
   };
 }
