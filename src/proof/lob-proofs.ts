@@ -13,7 +13,7 @@ import type { MergeValues } from "./merge.js";
 import { mergeValuesFor, redactValues } from "./merge.js";
 import type { ProofResult, ProofRunOutcome } from "./run.js";
 import type { RowChoice } from "./rows.js";
-import { chooseRows } from "./rows.js";
+import { chooseProofRows } from "./rows.js";
 import { formatCount } from "../core/en-us.js";
 
 /**
@@ -95,19 +95,13 @@ export async function runLobProofs(options: LobProofOptions): Promise<ProofRunOu
       const value = manifest.creative.artwork[field];
       if (value) artwork[field] = await artworkValue(value, field, manifest.key, options.shown);
     }
-    const chosen = await chooseRows(
+    const chosen = await chooseProofRows(
+      manifest.key,
       manifest.audience.file,
       manifest.audience,
       options.rows,
       options.shown(manifest.audience.file),
     );
-    if (chosen.absent.length > 0) {
-      throw new CampaignctlError({
-        code: "USAGE",
-        message: `${manifest.key}: the audience ${options.shown(manifest.audience.file)} has ${chosen.totalRows} rows; no row ${chosen.absent.join(", ")}`,
-        hint: `rows are numbered 1 to ${chosen.totalRows} (data rows, header not counted)`,
-      });
-    }
     const keyDir = join(options.outDir, manifest.key);
     await mkdir(keyDir, { recursive: true });
     for (const row of chosen.rows) {

@@ -1,6 +1,7 @@
 import { csvFields, readFileChunks, scanAudience } from "../audience/index.js";
 import type { AudienceMapping, RowFailure } from "../audience/types.js";
 import type { Diagnostic } from "../core/diagnostics.js";
+import { CampaignctlError } from "../core/errors.js";
 
 /**
  * Picks the audience rows a proof run renders and reads only their cells. Rows are numbered as
@@ -81,4 +82,35 @@ export async function chooseRows(
     if (picked.has(rowNumber)) rows.push({ rowNumber, fields: fields(), failures });
   });
   return { ...first, rows, absent: [] };
+}
+
+/**
+ * chooseRows for one campaign's proofs, whichever renderer: a file CSV cannot read (an unclosed
+ * quote, say) or a row number past its end stops the run with the first problem, before anything
+ * is rendered or sent.
+ */
+export async function chooseProofRows(
+  key: string,
+  file: string,
+  mapping: AudienceMapping,
+  choice: RowChoice,
+  displayFile: string,
+): Promise<ChosenRows> {
+  const chosen = await chooseRows(file, mapping, choice, displayFile);
+  if (chosen.structural.length > 0) {
+    const first = chosen.structural[0]!;
+    throw new CampaignctlError({
+      code: "AUDIENCE_INVALID",
+      message: `${first.file}:${first.line}:${first.col}: ${first.message}`,
+      hint: `${first.hint ?? ""} (campaignctl validate lists every problem)`.trim(),
+    });
+  }
+  if (chosen.absent.length > 0) {
+    throw new CampaignctlError({
+      code: "USAGE",
+      message: `${key}: the audience ${displayFile} has ${chosen.totalRows} rows; no row ${chosen.absent.join(", ")}`,
+      hint: `rows are numbered 1 to ${chosen.totalRows} (data rows, header not counted)`,
+    });
+  }
+  return chosen;
 }

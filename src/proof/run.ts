@@ -13,7 +13,7 @@ import { helpersToSections, mergeHtml, mergeValuesFor, redactValues } from "./me
 import type { ProofFormat } from "./render-page.js";
 import { renderSide } from "./render-page.js";
 import type { RowChoice } from "./rows.js";
-import { chooseRows } from "./rows.js";
+import { chooseProofRows } from "./rows.js";
 import type { ProofSurface } from "./sizes.js";
 import { surfaceFor } from "./sizes.js";
 
@@ -86,27 +86,13 @@ export async function runProofs(options: ProofRunOptions): Promise<ProofRunOutco
   try {
     for (const manifest of options.manifests) {
       const strictness: MergeStrictness = manifest.merge_strictness ?? "relaxed";
-      const chosen = await chooseRows(
+      const chosen = await chooseProofRows(
+        manifest.key,
         manifest.audience.file,
         manifest.audience,
         options.rows,
         options.shown(manifest.audience.file),
       );
-      if (chosen.structural.length > 0) {
-        const first = chosen.structural[0]!;
-        throw new CampaignctlError({
-          code: "AUDIENCE_INVALID",
-          message: `${first.file}:${first.line}:${first.col}: ${first.message}`,
-          hint: `${first.hint ?? ""} (campaignctl validate lists every problem)`.trim(),
-        });
-      }
-      if (chosen.absent.length > 0) {
-        throw new CampaignctlError({
-          code: "USAGE",
-          message: `${manifest.key}: the audience ${options.shown(manifest.audience.file)} has ${chosen.totalRows} rows; no row ${chosen.absent.join(", ")}`,
-          hint: `rows are numbered 1 to ${chosen.totalRows} (data rows, header not counted)`,
-        });
-      }
       if (chosen.rows.length === 0) {
         notes.push({
           key: manifest.key,

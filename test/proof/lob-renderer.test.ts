@@ -104,6 +104,28 @@ describe("proof --renderer lob", () => {
     expect(cli.stderr).toContain("front.html is 10,027 characters");
   });
 
+  it("stops at an audience the CSV reader cannot read, or a row it does not have, before sending anything", async () => {
+    const csv = join(ws.dir, "audience.csv");
+    const good = readFileSync(csv, "utf8");
+    writeFileSync(csv, `${good.trimEnd()}\n"unclosed quote,x\n`);
+    const bodies: ResourceProofWritable[] = [];
+    const loaded = await loadManifests([ws.manifest("promo")], { cwd: ws.dir, env, preflight: false });
+    const run = (rows: { rows: number[] }) =>
+      runLobProofs({
+        client: recordingClient(bodies),
+        manifests: loaded.manifests,
+        rows,
+        outDir: join(ws.dir, "p"),
+        redact: true,
+        shown: (f) => f,
+        pollIntervalMs: 1,
+      });
+    await expect(run({ rows: [1] })).rejects.toMatchObject({ code: "AUDIENCE_INVALID" });
+    writeFileSync(csv, good);
+    await expect(run({ rows: [99] })).rejects.toThrow(/has \d+ rows; no row 99/);
+    expect(bodies).toEqual([]);
+  });
+
   it("works against the sandbox, whose emulator renders the proof with the local pipeline", async () => {
     ws.editCampaign("promo", (y) => y.replace("back: tmpl_c94e83ca2cd5121", "back: ./front.html"));
     const run = await runInProcess(
